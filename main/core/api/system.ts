@@ -1,0 +1,69 @@
+import { sql } from 'kysely';
+import { statSync } from 'node:fs';
+import type { systemMethods } from '../../../shared/api/system.ts';
+import type { Services } from '../services.ts';
+import type { HandlersFor } from './dispatch.ts';
+
+export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
+  return {
+    status: async () => {
+      const [libraries, states, blobs, byArea, jobs] = await Promise.all([
+        s.db.selectFrom('libraries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        s.db.selectFrom('items').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute(),
+        s.db
+          .selectFrom('blobs')
+          .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(bytes), 0)`.as('bytes')])
+          .where('area', '=', 'assets')
+          .executeTakeFirstOrThrow(),
+        cacheUsageByType(s),
+        s.db.selectFrom('jobs').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute(),
+      ]);
+      const byState = Object.fromEntries(states.map((r) => [r.state, Number(r.n)]));
+      const jobCount = (state: string) => Number(jobs.find((j) => j.state === state)?.n ?? 0);
+      return {
+        version: s.version,
+        dataDir: s.paths.root,
+        database: {
+          path: s.database.file,
+          schemaVersion: s.database.schemaVersion,
+          sizeBytes: statSync(s.database.file, { throwIfNoEntry: false })?.size ?? 0,
+        },
+        libraries: Number(libraries.n),
+        items: { total: Object.values(byState).reduce((a, b) => a + b, 0), byState },
+        cache: { blobs: Number(blobs.n), bytes: Number(blobs.bytes), byType: byArea },
+        jobs: { queued: jobCount('queued'), running: jobCount('running'), failed: jobCount('failed') },
+        providers: {
+          tmdb: { configured: s.settings.get('tmdb.apiKey') !== '', baseUrl: s.settings.get('tmdb.baseUrl') },
+          fanart: { configured: s.settings.get('fanart.apiKey') !== '', baseUrl: s.settings.get('fanart.baseUrl') },
+        },
+        demo: s.demo,
+      };
+    },
+    'config-list': async () => s.settings.list(),
+    'config-get': async ({ key }) => s.settings.view(key),
+    'config-set': async ({ key, value }) => {
+      s.settings.view(key); // refuses unknown keys with not_found
+      await s.settings.set(key as never, value);
+      return s.settings.view(key);
+    },
+  };
+}
+
+/** Cache disk use per asset type (a blob used by several types counts once, under its first). */
+async function cacheUsageByType(s: Services): Promise<Record<string, { files: number; bytes: number }>> {
+  const rows = await s.db
+    .selectFrom('blobs')
+    .leftJoin(
+      (eb) =>
+        eb.selectFrom('slots').select(['blob_sha', (e) => e.fn.min('asset_type').as('asset_type')]).groupBy('blob_sha').as('t'),
+      (join) => join.onRef('t.blob_sha', '=', 'blobs.sha256'),
+    )
+    .select([
+      sql<string>`case when blobs.area = 'previews' then 'previews' else coalesce(t.asset_type, 'unassigned') end`.as('type'),
+      (eb) => eb.fn.countAll<number>().as('files'),
+      sql<number>`coalesce(sum(blobs.bytes), 0)`.as('bytes'),
+    ])
+    .groupBy('type')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.type, { files: Number(r.files), bytes: Number(r.bytes) }]));
+}

@@ -1,0 +1,118 @@
+import { ApiError } from '../../../shared/api/errors.ts';
+import {
+  SETTINGS,
+  SETTING_KEYS,
+  isSettingKey,
+  maskSecret,
+  type SettingKey,
+  type SettingValue,
+  type SettingView,
+} from '../../../shared/settings.ts';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/database.ts';
+import type { EventBus } from '../events.ts';
+import type { Logger } from '../log.ts';
+
+/**
+ * Typed settings over the `settings` table. Reads come from an in-memory copy (settings are read
+ * on hot paths such as scoring); writes go through to the database. Environment overrides win
+ * over stored values and are reported as such.
+ */
+export class SettingsStore {
+  readonly #db: Db;
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #clock: Clock;
+  readonly #events: EventBus;
+  readonly #log: Logger;
+  #stored = new Map<SettingKey, unknown>();
+
+  private constructor(db: Db, env: NodeJS.ProcessEnv, clock: Clock, events: EventBus, log: Logger) {
+    this.#db = db;
+    this.#env = env;
+    this.#clock = clock;
+    this.#events = events;
+    this.#log = log;
+  }
+
+  static async load(db: Db, env: NodeJS.ProcessEnv, clock: Clock, events: EventBus, log: Logger) {
+    const store = new SettingsStore(db, env, clock, events, log);
+    const rows = await db.selectFrom('settings').selectAll().execute();
+    for (const row of rows) {
+      if (!isSettingKey(row.key)) continue; // a setting from a newer or older version: keep, ignore
+      const parsed = SETTINGS[row.key].schema.safeParse(safeParse(row.value));
+      if (parsed.success) store.#stored.set(row.key, parsed.data);
+      else log.warn(`Ignoring an invalid stored value for setting ${row.key}; using its default`);
+    }
+    for (const key of SETTING_KEYS) {
+      if (SETTINGS[key].secret) {
+        const value = store.get(key);
+        if (typeof value === 'string') log.addSecret(value);
+      }
+    }
+    return store;
+  }
+
+  get<K extends SettingKey>(key: K): SettingValue<K> {
+    const fromEnv = this.#fromEnv(key);
+    if (fromEnv !== undefined) return fromEnv;
+    if (this.#stored.has(key)) return this.#stored.get(key) as SettingValue<K>;
+    return SETTINGS[key].default as SettingValue<K>;
+  }
+
+  async set<K extends SettingKey>(key: K, value: unknown): Promise<SettingValue<K>> {
+    const parsed = SETTINGS[key].schema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ApiError('bad_request', `Invalid value for ${key}: ${issue?.message ?? 'wrong type'}`, 'value');
+    }
+    const now = this.#clock.now();
+    await this.#db
+      .insertInto('settings')
+      .values({ key, value: JSON.stringify(parsed.data), updated_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(parsed.data), updated_at: now }))
+      .execute();
+    this.#stored.set(key, parsed.data);
+    if (SETTINGS[key].secret && typeof parsed.data === 'string') this.#log.addSecret(parsed.data);
+    this.#events.emit({ type: 'settings-changed', keys: [key] });
+    return parsed.data as SettingValue<K>;
+  }
+
+  /** The setting as a user may see it: secrets masked, where the value comes from. */
+  view(key: string): SettingView {
+    if (!isSettingKey(key)) throw new ApiError('not_found', `No setting named "${key}"`, 'key');
+    const d = SETTINGS[key];
+    const secret = d.secret === true;
+    const source = this.#fromEnv(key) !== undefined ? 'env' : this.#stored.has(key) ? 'stored' : 'default';
+    const value = this.get(key);
+    return {
+      key,
+      value: secret ? maskSecret(value) : value,
+      default: secret ? maskSecret(d.default) : d.default,
+      description: d.description,
+      secret,
+      source,
+      env: ('env' in d ? d.env : undefined) ?? null,
+    };
+  }
+
+  list(): SettingView[] {
+    return SETTING_KEYS.map((k) => this.view(k));
+  }
+
+  #fromEnv<K extends SettingKey>(key: K): SettingValue<K> | undefined {
+    const d = SETTINGS[key];
+    const name = 'env' in d ? d.env : undefined;
+    const raw = name ? this.#env[name] : undefined;
+    if (raw === undefined || raw === '') return undefined;
+    const parsed = d.schema.safeParse(raw);
+    return parsed.success ? (parsed.data as SettingValue<K>) : undefined;
+  }
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,77 @@
+import { ApiError } from '../../../shared/api/errors.ts';
+import { isFieldName, type FieldName, type ItemFields } from '../../../shared/fields.ts';
+import type { DbOrTx } from './database.ts';
+
+export type FieldSource = 'nfo' | 'tmdb' | 'user';
+
+export function assertFieldName(name: string): FieldName {
+  if (!isFieldName(name)) throw new ApiError('bad_request', `Unknown field "${name}"`, 'field');
+  return name;
+}
+
+/** Every stored field of an item, parsed. */
+export async function getFields(db: DbOrTx, itemId: number): Promise<ItemFields> {
+  const rows = await db.selectFrom('item_fields').select(['field', 'value']).where('item_id', '=', itemId).execute();
+  const fields: Record<string, unknown> = {};
+  for (const row of rows) {
+    if (isFieldName(row.field)) fields[row.field] = JSON.parse(row.value);
+  }
+  return fields as ItemFields;
+}
+
+export async function getLockedFields(db: DbOrTx, itemId: number): Promise<FieldName[]> {
+  const rows = await db.selectFrom('field_locks').select('field').where('item_id', '=', itemId).execute();
+  return rows.map((r) => r.field).filter(isFieldName);
+}
+
+export async function lockField(db: DbOrTx, itemId: number, field: FieldName, now: number): Promise<void> {
+  await db
+    .insertInto('field_locks')
+    .values({ item_id: itemId, field, locked_at: now })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export async function unlockField(db: DbOrTx, itemId: number, field: FieldName): Promise<void> {
+  await db.deleteFrom('field_locks').where('item_id', '=', itemId).where('field', '=', field).execute();
+}
+
+/**
+ * Writes fields from one source. Automated sources (nfo, tmdb) skip locked fields and report
+ * what they skipped; a user edit always writes and locks the field. Title, year and sort title
+ * are mirrored onto the item row, which lists and sorts use.
+ */
+export async function writeFields(
+  db: DbOrTx,
+  itemId: number,
+  fields: ItemFields,
+  source: FieldSource,
+  now: number,
+): Promise<{ written: FieldName[]; skippedLocked: FieldName[] }> {
+  const locked = new Set(source === 'user' ? [] : await getLockedFields(db, itemId));
+  const written: FieldName[] = [];
+  const skippedLocked: FieldName[] = [];
+  for (const [name, value] of Object.entries(fields) as [FieldName, unknown][]) {
+    if (value === undefined) continue;
+    if (locked.has(name)) {
+      skippedLocked.push(name);
+      continue;
+    }
+    const json = JSON.stringify(value);
+    await db
+      .insertInto('item_fields')
+      .values({ item_id: itemId, field: name, value: json, source, updated_at: now })
+      .onConflict((oc) => oc.columns(['item_id', 'field']).doUpdateSet({ value: json, source, updated_at: now }))
+      .execute();
+    if (source === 'user') await lockField(db, itemId, name, now);
+    written.push(name);
+  }
+  const mirror: { title?: string; year?: number | null; sort_title?: string | null; updated_at: number } = {
+    updated_at: now,
+  };
+  if (written.includes('title') && typeof fields.title === 'string' && fields.title) mirror.title = fields.title;
+  if (written.includes('year')) mirror.year = typeof fields.year === 'number' ? fields.year : null;
+  if (written.includes('sortTitle')) mirror.sort_title = fields.sortTitle ?? null;
+  if (written.length > 0) await db.updateTable('items').set(mirror).where('id', '=', itemId).execute();
+  return { written, skippedLocked };
+}

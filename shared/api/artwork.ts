@@ -1,0 +1,3 @@
+import type { MethodSpec } from './define.ts';
+
+export const artworkMethods = {} as const satisfies Record<string, MethodSpec>;

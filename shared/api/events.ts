@@ -1,0 +1,23 @@
+import type { Progress } from './index.ts';
+
+/**
+ * Events the engine pushes to every listening door (HTTP event stream, Electron IPC), so views
+ * update live without polling.
+ */
+export type EngineEvent =
+  | { type: 'progress'; callId: string; method: string; progress: Progress }
+  | { type: 'items-changed'; itemIds: number[] }
+  | { type: 'libraries-changed' }
+  | { type: 'settings-changed'; keys: string[] }
+  | { type: 'job'; job: JobEvent };
+
+/** A job's state as pushed on the event stream (issue 8 fills the queue that emits it). */
+export interface JobEvent {
+  id: number;
+  kind: string;
+  state: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  itemId: number | null;
+  progress: Progress | null;
+  message: string | null;
+  error: string | null;
+}
