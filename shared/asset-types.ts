@@ -47,7 +47,7 @@ export interface AssetTypeSpec {
 export const ASSET_TYPE_SPECS: Readonly<Record<AssetType, AssetTypeSpec>> = {
   poster: {
     type: 'poster', label: 'Poster',
-    ideal: { width: 2000, height: 3000 }, minimum: { width: 500, height: 750 }, aspect: 2 / 3,
+    ideal: { width: 1000, height: 1500 }, minimum: { width: 500, height: 750 }, aspect: 2 / 3,
     defaultCount: 1, maxCount: 10, language: 'localized', transparent: false, lookAlikeThreshold: 8,
   },
   fanart: {
@@ -82,7 +82,7 @@ export const ASSET_TYPE_SPECS: Readonly<Record<AssetType, AssetTypeSpec>> = {
   },
   keyart: {
     type: 'keyart', label: 'Key art',
-    ideal: { width: 2000, height: 3000 }, minimum: { width: 500, height: 750 }, aspect: 2 / 3,
+    ideal: { width: 1000, height: 1500 }, minimum: { width: 500, height: 750 }, aspect: 2 / 3,
     defaultCount: 1, maxCount: 3, language: 'textless', transparent: false, lookAlikeThreshold: 8,
   },
   characterart: {

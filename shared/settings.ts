@@ -95,6 +95,16 @@ export const SETTINGS = {
     default: ['tmdb', 'fanart'],
     description: 'Providers in order of preference (a small score bonus for the first).',
   }),
+  'providers.maxRetries': def({
+    schema: z.number().int().min(0).max(10),
+    default: 4,
+    description: 'Times a provider request is retried after a 429, a server error or a network error.',
+  }),
+  'providers.timeoutSeconds': def({
+    schema: z.number().positive().max(600),
+    default: 20,
+    description: 'Seconds one provider request may take before it is abandoned (and retried).',
+  }),
   'naming.style': def({
     schema: z.enum(NAMING_STYLES),
     default: 'both',
@@ -156,6 +166,11 @@ export const SETTINGS = {
     default: 30,
     description: 'Days an unreferenced cache file is kept before it moves to the recycle bin.',
   }),
+  'cache.decodeWorkers': def({
+    schema: z.number().int().min(0).max(64),
+    default: 0,
+    description: 'Images decoded at once when caching (0 = one per CPU core).',
+  }),
   'recycle.retentionDays': def({
     schema: z.number().min(0).max(3650),
     default: 30,
@@ -180,6 +195,11 @@ export const SETTINGS = {
     schema: z.number().min(0),
     default: 24,
     description: 'Hours between cache garbage collections (0 = never).',
+  }),
+  'jobs.historyDays': def({
+    schema: z.number().min(0).max(3650),
+    default: 30,
+    description: 'Days finished jobs stay in the Activity history before they are forgotten.',
   }),
   'webhook.secret': def({
     schema: z.string(),

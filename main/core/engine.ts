@@ -3,6 +3,7 @@ import { createDispatcher, type Dispatch, type Handlers } from './api/dispatch.t
 import { systemClock, type Clock } from './clock.ts';
 import { dataPaths, ensureDataDir } from './config/data-dir.ts';
 import { SettingsStore } from './config/settings-store.ts';
+import type { SecretVault } from './config/secret-vault.ts';
 import { openDatabase } from './db/database.ts';
 import { EventBus } from './events.ts';
 import { createLogger, type Logger, type LogLevel } from './log.ts';
@@ -24,6 +25,8 @@ export interface EngineOptions {
   consoleLevel?: LogLevel | 'silent';
   logger?: Logger;
   demo?: boolean;
+  /** Where secret settings live (the desktop app's OS keychain); the database when absent. */
+  secrets?: SecretVault;
 }
 
 export interface Engine {
@@ -44,7 +47,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const events = new EventBus();
   const database = await openDatabase(paths.database);
   const db = database.db;
-  const settings = await SettingsStore.load(db, options.env ?? process.env, clock, events, log.child('settings'));
+  const settings = await SettingsStore.load(db, options.env ?? process.env, clock, events, log.child('settings'), options.secrets);
 
   const base: BaseServices = {
     db,
@@ -59,7 +62,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   };
   // Domains are filled in one by one; each only touches the others when called, not when built.
   const services = base as Services;
-  const domains = [
+  const domains: object[] = [
     (services.cache = createCacheDomain(services)),
     (services.library = createLibraryDomain(services)),
     (services.providers = createProvidersDomain(services)),
@@ -79,7 +82,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async close() {
       if (closed) return;
       closed = true;
-      for (const domain of [...domains].reverse()) await domain.close?.();
+      for (const domain of [...domains].reverse()) await (domain as { close?: () => Promise<void> }).close?.();
       await database.close();
     },
   };

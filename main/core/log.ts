@@ -78,7 +78,7 @@ function safeJson(data: Record<string, unknown>): string {
 
 function appendToFile(file: string, line: string): void {
   try {
-    if (statSync(file, { throwIfNoEntry: false })?.size ?? 0 > MAX_LOG_BYTES) renameSync(file, `${file}.1`);
+    if ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) > MAX_LOG_BYTES) renameSync(file, `${file}.1`);
     appendFileSync(file, line);
   } catch {
     // A log that cannot be written must never break the operation being logged.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { method, type MethodSpec } from './define.ts';
-import type { SettingView } from '../settings.ts';
+import { PROVIDER_IDS, type ProviderId, type SettingView } from '../settings.ts';
 
 export interface StatusResult {
   version: string;
@@ -12,6 +12,13 @@ export interface StatusResult {
   jobs: { queued: number; running: number; failed: number };
   providers: { tmdb: { configured: boolean; baseUrl: string }; fanart: { configured: boolean; baseUrl: string } };
   demo: boolean;
+}
+
+/** Whether a provider accepted the saved key, in words for the settings page. */
+export interface ProviderTestResult {
+  provider: ProviderId;
+  ok: boolean;
+  message: string;
 }
 
 export const systemMethods = {
@@ -30,5 +37,9 @@ export const systemMethods = {
   'config-set': method<SettingView>()({
     summary: 'Change one setting; the value is validated against its type.',
     params: z.object({ key: z.string(), value: z.unknown() }).strict(),
+  }),
+  'providers-test': method<ProviderTestResult>()({
+    summary: 'Try the saved API key of a provider against its service (one fresh request).',
+    params: z.object({ provider: z.enum(PROVIDER_IDS) }).strict(),
   }),
 } as const satisfies Record<string, MethodSpec>;

@@ -1,3 +1,187 @@
-import type { Command } from '../command.ts';
+import path from 'node:path';
+import { isAssetType, ASSET_TYPES } from '../../../shared/asset-types.ts';
+import type { CacheGcResult, CacheVerifyResult, RecycleEntry } from '../../../shared/api/cache.ts';
+import { flagBool, flagInt, flagString, parseId, UsageError } from '../args.ts';
+import { EXIT, type Command } from '../command.ts';
+import { formatBytes, printResult, table } from '../output.ts';
 
-export const cacheCommands: Command[] = [];
+const DOWNLOAD_STATES = ['pending', 'available', 'failed'] as const;
+const when = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
+
+function showVerify(v: CacheVerifyResult): string {
+  const lines = [`Checked ${v.checked} images: ${v.ok} ok, ${v.problems.length} with problems.`];
+  for (const p of v.problems) lines.push(`  ${p.sha256.slice(0, 12)}  ${p.problem.padEnd(8)} ${p.outcome.padEnd(13)} ${p.detail}`);
+  if (v.thumbnailsMissing > 0) lines.push(`Thumbnails missing: ${v.thumbnailsMissing}${v.repair ? `, rebuilt ${v.thumbnailsRebuilt}` : ''}`);
+  if (!v.repair && v.problems.length > 0) lines.push('Run `posterity cache verify --repair` to quarantine and fetch them again.');
+  return lines.join('\n');
+}
+
+function showGc(v: CacheGcResult): string {
+  const verb = v.dryRun ? 'Would move' : 'Moved';
+  const bytes = v.recycled.reduce((n, r) => n + r.bytes, 0);
+  return [
+    `${v.referenced} images in use; ${v.waiting} unused within the grace period${v.newlyUnreferenced ? ` (${v.newlyUnreferenced} newly unused)` : ''}.`,
+    `${verb} ${v.recycled.length} unused images (${formatBytes(bytes)}) to the recycle bin.`,
+    `${v.dryRun ? 'Would purge' : 'Purged'} ${v.purged} expired recycle bin entries (${formatBytes(v.purgedBytes)}).`,
+  ].join('\n');
+}
+
+function showRecycle(list: RecycleEntry[]): string {
+  if (list.length === 0) return 'The recycle bin is empty.';
+  return table(
+    ['ID', 'KIND', 'DELETED', 'EXPIRES', 'SIZE', 'REASON', 'ORIGINAL PATH'],
+    list.map((r) => [
+      r.id,
+      r.kind,
+      when(r.deletedAt),
+      r.restoredAt ? 'restored' : r.purgedAt ? 'purged' : when(r.expiresAt),
+      formatBytes(r.bytes),
+      r.reason,
+      r.originalPath,
+    ]),
+  );
+}
+
+export const cacheCommands: Command[] = [
+  {
+    name: 'cache import',
+    usage: `ITEM TYPE FILE [--rank N]`,
+    summary: `Use a local image as an item's chosen image (locked). TYPE: ${ASSET_TYPES.join(', ')}.`,
+    flags: { rank: { value: true, description: 'Which image of the type (0 = the main one; fanart 1.. = extra fanart).' } },
+    async run({ client, io, json }, args) {
+      const [itemArg, type, file] = args.positionals;
+      const itemId = parseId(itemArg, 'ITEM');
+      if (!type || !isAssetType(type)) throw new UsageError(`TYPE must be one of ${ASSET_TYPES.join(', ')}`);
+      if (!file) throw new UsageError('cache import needs a FILE');
+      const rank = flagInt(args, 'rank');
+      const result = await client.call('cache-import', {
+        itemId,
+        type,
+        file: path.resolve(file),
+        ...(rank === undefined ? {} : { rank }),
+      });
+      printResult(io, json, result, (v) =>
+        `Item ${v.slot.itemId} ${v.slot.type}${v.slot.rank ? ` #${v.slot.rank}` : ''} is now ${v.blob.width}×${v.blob.height} ${v.blob.ext.toUpperCase()} ` +
+        `(${formatBytes(v.blob.bytes)}, ${v.blob.sha256.slice(0, 12)}), chosen by you and locked.`,
+      );
+    },
+  },
+  {
+    name: 'cache verify',
+    usage: '[--repair]',
+    summary: 'Re-hash every cached image; --repair quarantines bad files and fetches them again.',
+    flags: { repair: { description: 'Quarantine missing or corrupt images and recover them from copies or their source.' } },
+    async run({ client, io, json, progress }, args) {
+      const bar = progress();
+      const result = await client.call('cache-verify', { repair: flagBool(args, 'repair') }, { onProgress: (p) => bar.update(p) });
+      bar.done();
+      printResult(io, json, result, showVerify);
+      const unresolved = result.problems.filter((p) => p.outcome !== 'repaired').length;
+      return unresolved > 0 ? EXIT.failed : EXIT.ok;
+    },
+  },
+  {
+    name: 'cache gc',
+    usage: '[--dry-run]',
+    summary: 'Move cache images nothing has used for the grace period to the recycle bin; purge expired entries.',
+    flags: { 'dry-run': { description: 'Only report what would be collected.' } },
+    async run({ client, io, json }, args) {
+      const result = await client.call('cache-gc', { dryRun: flagBool(args, 'dry-run') });
+      printResult(io, json, result, showGc);
+    },
+  },
+  {
+    name: 'cache downloads',
+    usage: '[--state pending|available|failed] [--limit N]',
+    summary: 'List requested downloads and why failed ones failed.',
+    flags: {
+      state: { value: true, description: 'Only downloads in this state.' },
+      limit: { value: true, description: 'At most this many (default 100).' },
+    },
+    async run({ client, io, json }, args) {
+      const state = flagString(args, 'state');
+      if (state !== undefined && !(DOWNLOAD_STATES as readonly string[]).includes(state)) {
+        throw new UsageError(`--state must be one of ${DOWNLOAD_STATES.join(', ')}`);
+      }
+      const limit = flagInt(args, 'limit');
+      const list = await client.call('cache-downloads', {
+        ...(state ? { state: state as (typeof DOWNLOAD_STATES)[number] } : {}),
+        ...(limit === undefined ? {} : { limit }),
+      });
+      printResult(io, json, list, (v) =>
+        v.length === 0
+          ? 'No downloads.'
+          : table(
+              ['ID', 'STATE', 'TRIES', 'AREA', 'PROVIDER', 'URL', 'ERROR'],
+              v.map((d) => [d.id, d.state, d.attempts, d.area, d.provider, d.url, d.error]),
+            ),
+      );
+    },
+  },
+  {
+    name: 'cache resume',
+    usage: '',
+    summary: 'Resume downloads left pending by a crash or kill.',
+    async run({ client, io, json, progress }) {
+      const bar = progress();
+      const r = await client.call('cache-resume', {}, { onProgress: (p) => bar.update(p) });
+      bar.done();
+      printResult(io, json, r, (v) =>
+        `Resumed ${v.resumed} downloads: ${v.available} available, ${v.failed} failed.` +
+        (v.tempFilesRemoved ? ` Removed ${v.tempFilesRemoved} leftover temp files.` : ''),
+      );
+      return r.failed > 0 ? EXIT.failed : EXIT.ok;
+    },
+  },
+  {
+    name: 'cache show',
+    usage: 'SHA256',
+    summary: 'Show one cached image and where it came from.',
+    async run({ client, io, json }, args) {
+      const sha256 = args.positionals[0];
+      if (!sha256) throw new UsageError('cache show needs a SHA256');
+      const b = await client.call('cache-blob', { sha256 });
+      printResult(io, json, b, (v) =>
+        [
+          `${v.sha256}  ${v.state}`,
+          `${v.width}×${v.height} ${v.ext.toUpperCase()}, ${formatBytes(v.bytes)}, ${v.area}`,
+          `Perceptual hash: ${v.phash ?? 'none'}`,
+          `Stored ${when(v.createdAt)}; verified ${when(v.verifiedAt) || 'never'}${v.unreferencedSince ? `; unused since ${when(v.unreferencedSince)}` : ''}`,
+          'Sources:',
+          ...v.sources.map((src) => `  ${src.provider.padEnd(9)} ${src.source}`),
+        ].join('\n'),
+      );
+    },
+  },
+  {
+    name: 'recycle list',
+    usage: '[--all]',
+    summary: 'List files in the recycle bin.',
+    flags: { all: { description: 'Include restored and purged entries.' } },
+    async run({ client, io, json }, args) {
+      const all = flagBool(args, 'all');
+      const list = await client.call('recycle-list', { includeRestored: all, includePurged: all });
+      printResult(io, json, list, showRecycle);
+    },
+  },
+  {
+    name: 'recycle restore',
+    usage: 'ID',
+    summary: 'Put a recycled file back where it was.',
+    async run({ client, io, json }, args) {
+      const id = parseId(args.positionals[0], 'ID');
+      const r = await client.call('recycle-restore', { id });
+      printResult(io, json, r, (v) => `Restored ${v.originalPath}`);
+    },
+  },
+  {
+    name: 'recycle purge',
+    usage: '[--all]',
+    summary: 'Delete recycled files past their retention for good (--all: every recycled file).',
+    flags: { all: { description: 'Purge everything in the recycle bin, not only expired entries.' } },
+    async run({ client, io, json }, args) {
+      const r = await client.call('recycle-purge', { expiredOnly: !flagBool(args, 'all') });
+      printResult(io, json, r, (v) => `Purged ${v.purged} files (${formatBytes(v.bytes)}).`);
+    },
+  },
+];

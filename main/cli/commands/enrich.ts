@@ -1,3 +1,149 @@
-import type { Command } from '../command.ts';
+import type { CandidateRecord, EnrichSummary, ItemEnrichResult, MatchChoice } from '../../../shared/api/enrich.ts';
+import { ASSET_TYPES, isAssetType } from '../../../shared/asset-types.ts';
+import { flagBool, flagInt, flagString, parseId, UsageError } from '../args.ts';
+import { EXIT, type Command } from '../command.ts';
+import { printResult, table } from '../output.ts';
 
-export const enrichCommands: Command[] = [];
+function summaryText(s: EnrichSummary): string {
+  const lines = [
+    `Enriched ${s.enriched}, needs a match ${s.needsMatch}, failed ${s.failed.length} ` +
+      `(${s.requests} provider requests in ${(s.durationMs / 1000).toFixed(1)} s)`,
+  ];
+  if (s.failed.length > 0) {
+    lines.push('', 'Failed (kept as they were; retried later):');
+    for (const f of s.failed.slice(0, 20)) lines.push(`  item ${f.itemId}: ${f.reason}`);
+    if (s.failed.length > 20) lines.push(`  … and ${s.failed.length - 20} more (--json lists all)`);
+  }
+  if (s.warnings.length > 0) {
+    lines.push('', 'Warnings:');
+    for (const w of s.warnings.slice(0, 10)) lines.push(`  item ${w.itemId}: ${w.reason}`);
+    if (s.warnings.length > 10) lines.push(`  … and ${s.warnings.length - 10} more`);
+  }
+  if (s.needsMatch > 0)
+    lines.push(
+      '',
+      'Items that need a match: `posterity match ITEM` lists choices, `posterity identify ITEM --tmdb ID` picks one.',
+    );
+  return lines.join('\n');
+}
+
+function itemText(r: ItemEnrichResult): string {
+  const head = `Item ${r.itemId}: ${r.title}${r.year ? ` (${r.year})` : ''}${r.tmdbId ? `, TMDB ${r.tmdbId}` : ''}`;
+  const c = r.candidates;
+  const lines = [`${head}: ${r.state.replace('_', ' ')}`];
+  if (r.reason) lines.push(`  ${r.reason}`);
+  for (const w of r.warnings) lines.push(`  warning: ${w}`);
+  if (r.state === 'enriched') lines.push(`  candidates: ${c.added} new, ${c.updated} updated, ${c.gone} gone`);
+  return lines.join('\n');
+}
+
+function choicesText(choices: MatchChoice[]): string {
+  if (choices.length === 0) return 'TMDB found nothing; try another --query or --year.';
+  return table(
+    ['TMDB ID', 'TITLE', 'YEAR', 'FIT'],
+    choices.map((c) => [
+      c.tmdbId,
+      c.originalTitle && c.originalTitle !== c.title ? `${c.title} (${c.originalTitle})` : c.title,
+      c.year,
+      `${Math.round(c.confidence * 100)}%`,
+    ]),
+  );
+}
+
+function candidatesText(rows: CandidateRecord[]): string {
+  if (rows.length === 0) return 'No candidates (run `posterity enrich ITEM` first).';
+  return table(
+    ['ID', 'TYPE', 'PROVIDER', 'SIZE', 'LANG', 'VOTES', 'SCORE', 'STATE', 'URL'],
+    rows.map((c) => [
+      c.id,
+      c.type,
+      c.provider,
+      c.width && c.height ? `${c.width}×${c.height}` : '?',
+      c.language ?? '-',
+      c.likes !== null ? `${c.likes} likes` : c.voteCount !== null ? `${c.voteAverage ?? 0}/${c.voteCount}` : '',
+      c.score !== null ? c.score.toFixed(0) : '',
+      [c.blocked ? 'blocked' : '', c.gone ? 'gone' : '', c.blobSha ? 'cached' : ''].filter(Boolean).join(',') || '-',
+      c.url,
+    ]),
+  );
+}
+
+export const enrichCommands: Command[] = [
+  {
+    name: 'enrich',
+    usage: '[ITEM…|--all] [--force]',
+    summary: 'Identify movies on TMDB, merge metadata (locked fields kept) and collect artwork candidates.',
+    flags: {
+      all: { description: 'Every movie in every library' },
+      force: { description: 'Ask the providers again even when cached answers are fresh' },
+    },
+    async run({ client, io, json, progress }, args) {
+      const all = flagBool(args, 'all');
+      const itemIds = args.positionals.map((p) => parseId(p, 'ITEM'));
+      if (!all && itemIds.length === 0) throw new UsageError('enrich needs ITEM ids or --all');
+      if (all && itemIds.length > 0) throw new UsageError('give ITEM ids or --all, not both');
+      const bar = progress();
+      let summary: EnrichSummary;
+      try {
+        summary = await client.call(
+          'enrich',
+          all ? { all: true, force: flagBool(args, 'force') } : { itemIds, force: flagBool(args, 'force') },
+          {
+            onProgress: (p) => bar.update(p),
+          },
+        );
+      } finally {
+        bar.done();
+      }
+      printResult(io, json, summary, summaryText);
+      return summary.failed.length > 0 ? EXIT.failed : EXIT.ok;
+    },
+  },
+  {
+    name: 'identify',
+    usage: 'ITEM --tmdb ID',
+    summary: 'Match an item to a TMDB movie by hand (the match is locked) and enrich it.',
+    flags: { tmdb: { value: true, description: 'The TMDB movie id' } },
+    async run({ client, io, json }, args) {
+      const itemId = parseId(args.positionals[0], 'ITEM');
+      const tmdbId = parseId(flagString(args, 'tmdb'), '--tmdb');
+      const result = await client.call('identify', { itemId, tmdbId });
+      printResult(io, json, result, itemText);
+      return result.state === 'failed' ? EXIT.failed : EXIT.ok;
+    },
+  },
+  {
+    name: 'match',
+    usage: 'ITEM [--query TEXT] [--year YEAR]',
+    summary: 'Search TMDB for the movie of an item (for items that need a match).',
+    flags: {
+      query: { value: true, description: "Title to search for (default: the item's title)" },
+      year: { value: true, description: "Release year (default: the item's year)" },
+    },
+    async run({ client, io, json }, args) {
+      const itemId = parseId(args.positionals[0], 'ITEM');
+      const query = flagString(args, 'query');
+      const year = flagInt(args, 'year');
+      const choices = await client.call('match-search', {
+        itemId,
+        ...(query ? { query } : {}),
+        ...(year !== undefined ? { year } : {}),
+      });
+      printResult(io, json, choices, choicesText);
+    },
+  },
+  {
+    name: 'candidates',
+    usage: 'ITEM [--type TYPE]',
+    summary: "List an item's artwork candidates, best score first.",
+    flags: { type: { value: true, description: `Only this type (${ASSET_TYPES.join(', ')})` } },
+    async run({ client, io, json }, args) {
+      const itemId = parseId(args.positionals[0], 'ITEM');
+      const type = flagString(args, 'type');
+      if (type !== undefined && !isAssetType(type))
+        throw new UsageError(`--type must be one of ${ASSET_TYPES.join(', ')}`);
+      const rows = await client.call('candidates-list', { itemId, ...(type ? { type } : {}) });
+      printResult(io, json, rows, candidatesText);
+    },
+  },
+];

@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { artworkCommands } from './artwork.ts';
 import { cacheCommands } from './cache.ts';
+import { daemonCommands } from './daemon.ts';
 import { enrichCommands } from './enrich.ts';
 import { jobsCommands } from './jobs.ts';
 import { libraryCommands } from './library.ts';
@@ -18,4 +19,5 @@ export const COMMANDS: Command[] = [
   ...publishCommands,
   ...jobsCommands,
   ...serveCommands,
+  ...daemonCommands,
 ];

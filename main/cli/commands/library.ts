@@ -1,3 +1,185 @@
+import path from 'node:path';
+import { ASSET_TYPES } from '../../../shared/asset-types.ts';
+import { ITEM_STATES, type ItemDetail, type ItemState, type ScanSummary } from '../../../shared/api/library.ts';
+import { flagBool, flagInt, flagString, parseId, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
+import { EXIT } from '../command.ts';
+import { formatBytes, printResult, table } from '../output.ts';
 
-export const libraryCommands: Command[] = [];
+function when(ms: number | null): string {
+  return ms === null ? 'never' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
+}
+
+/** Names in a terminal: control characters (a newline in a folder name) shown escaped. */
+function clean(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function scanReport(r: ScanSummary): string {
+  const lines = [
+    `Scanned ${r.folders} folders (${r.unchangedFolders} unchanged) in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `  added ${r.added}, updated ${r.updated}, unchanged ${r.unchanged}, moved ${r.moved}, missing ${r.missing}`,
+  ];
+  if (r.errors.length > 0) {
+    lines.push(`${r.errors.length} problem${r.errors.length === 1 ? '' : 's'}:`);
+    for (const e of r.errors.slice(0, 50)) lines.push(`  ${e.itemId ? `#${e.itemId} ` : ''}${clean(e.path)}: ${clean(e.reason)}`);
+    if (r.errors.length > 50) lines.push(`  … ${r.errors.length - 50} more (use --json for all)`);
+  }
+  return lines.join('\n');
+}
+
+function artFlags(art: Record<string, boolean>): string {
+  const letters: Record<string, string> = {
+    poster: 'P', fanart: 'F', clearlogo: 'L', clearart: 'C', discart: 'D', banner: 'B', landscape: 'T', keyart: 'K', characterart: 'H',
+  };
+  return ASSET_TYPES.map((t) => (art[t] ? letters[t] : '·')).join('');
+}
+
+function showItem(i: ItemDetail): string {
+  const lines = [
+    `#${i.id} ${clean(i.title)}${i.year ? ` (${i.year})` : ''}  [${i.state}${i.monitored ? '' : ', unmonitored'}]`,
+    `  Folder:   ${clean(i.folder)} (${i.layout})`,
+    `  Video:    ${i.videoPath ? clean(path.basename(i.videoPath)) : '—'}${i.videoSize !== null ? ` (${formatBytes(i.videoSize)})` : ''}`,
+    `  Basename: ${clean(i.basename)}`,
+    `  Ids:      tmdb ${i.tmdbId ?? '—'}, imdb ${i.imdbId ?? '—'}${i.locked.match ? ' (match locked)' : ''}`,
+    `  Scanned:  ${when(i.scannedAt)}   Enriched: ${when(i.enrichedAt)}   Published: ${when(i.publishedAt)}`,
+  ];
+  if (i.error) lines.push(`  Error:    ${clean(i.error)}`);
+  const fieldNames = Object.keys(i.fields);
+  if (fieldNames.length > 0) lines.push(`  Fields:   ${fieldNames.map((f) => (i.lockedFields.includes(f as never) ? `${f}🔒` : f)).join(', ')}`);
+  if (i.slots.length > 0) {
+    lines.push('  Artwork:');
+    for (const s of i.slots) {
+      lines.push(`    ${`${s.assetType}${s.rank ? ` #${s.rank}` : ''}`.padEnd(16)}${s.chosenBy.padEnd(9)}${s.locked ? 'locked ' : ''}${s.blobSha ? s.blobSha.slice(0, 12) : '(not downloaded)'}`);
+    }
+  }
+  if (i.libraryFiles.length > 0) {
+    lines.push('  Files:');
+    for (const f of i.libraryFiles) {
+      const dims = f.width && f.height ? ` ${f.width}×${f.height}` : '';
+      lines.push(`    ${clean(path.relative(i.folder, f.path))}  ${f.role}${f.assetType ? `:${f.assetType}${f.rank ? `#${f.rank}` : ''}` : ''} ${f.origin}${dims} ${formatBytes(f.bytes)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export const libraryCommands: Command[] = [
+  {
+    name: 'library add',
+    usage: 'PATH [--name NAME]',
+    summary: 'Add a movie library folder (nothing is written into it). Scan it next.',
+    flags: { name: { value: true, description: 'Display name (default: the folder name)' }, kind: { value: true, description: 'Library kind (movies)' } },
+    async run({ client, io, json }, args) {
+      const given = args.positionals[0];
+      if (!given) throw new UsageError('library add needs a PATH');
+      const kind = flagString(args, 'kind') ?? 'movies';
+      if (kind !== 'movies') throw new UsageError('--kind must be "movies" (TV libraries come later)');
+      const name = flagString(args, 'name');
+      const lib = await client.call('library-add', { path: path.resolve(given), kind, ...(name ? { name } : {}) });
+      printResult(io, json, lib, (l) => `Added library ${l.id}: ${clean(l.path)}\nRun "posterity scan --library ${l.id}" to find its movies.`);
+    },
+  },
+  {
+    name: 'library list',
+    usage: '',
+    summary: 'List libraries with their item counts.',
+    async run({ client, io, json }) {
+      const libs = await client.call('library-list', {});
+      printResult(io, json, libs, (v) =>
+        v.length === 0
+          ? 'No libraries yet. Add one with "posterity library add PATH".'
+          : table(
+              ['ID', 'NAME', 'ITEMS', 'MISSING', 'ERRORS', 'LAST SCAN', 'STATE', 'PATH'],
+              v.map((l) => [l.id, clean(l.name), l.itemCount, l.missingCount, l.errorCount, when(l.lastScanAt), l.state, clean(l.path)]),
+            ),
+      );
+    },
+  },
+  {
+    name: 'library remove',
+    usage: 'ID',
+    summary: 'Forget a library and its items (files on disk are not touched).',
+    async run({ client, io, json }, args) {
+      const id = parseId(args.positionals[0], 'ID');
+      const r = await client.call('library-remove', { id });
+      printResult(io, json, r, (v) => `Removed library ${v.removed} (${v.items} items forgotten; no file was touched).`);
+    },
+  },
+  {
+    name: 'scan',
+    usage: '[--library ID] [--deep]',
+    summary: 'Find movies, NFOs and existing artwork (incremental; all libraries by default).',
+    flags: {
+      library: { value: true, description: 'Scan only this library' },
+      deep: { description: 'Look inside every folder, even unchanged ones' },
+    },
+    async run(ctx, args) {
+      const libraryId = flagInt(args, 'library');
+      if (libraryId !== undefined && libraryId <= 0) throw new UsageError('--library must be a positive number');
+      const bar = ctx.progress();
+      let summary: ScanSummary;
+      try {
+        summary = await ctx.client.call(
+          'scan',
+          { ...(libraryId !== undefined ? { libraryId } : {}), deep: flagBool(args, 'deep') },
+          { onProgress: (p) => bar.update(p) },
+        );
+      } finally {
+        bar.done();
+      }
+      // Problems are reported per item; the scan itself succeeded, so the exit code is 0.
+      printResult(ctx.io, ctx.json, summary, scanReport);
+      return EXIT.ok;
+    },
+  },
+  {
+    name: 'items list',
+    usage: '[--missing-art] [--state S] [--search Q] [--library ID] [--errors] [--limit N] [--offset N]',
+    summary: 'List items (title, year, state, artwork present).',
+    flags: {
+      'missing-art': { description: 'Only items lacking a poster or fanart' },
+      state: { value: true, description: `Only items in this state (${ITEM_STATES.join(', ')})` },
+      search: { value: true, description: 'Title contains, or an IMDb/TMDB id' },
+      library: { value: true, description: 'Only this library' },
+      errors: { description: 'Only items with a problem' },
+      limit: { value: true, description: 'Items per page (default 100)' },
+      offset: { value: true, description: 'Skip this many items' },
+    },
+    async run({ client, io, json }, args) {
+      const state = flagString(args, 'state');
+      if (state !== undefined && !(ITEM_STATES as readonly string[]).includes(state)) {
+        throw new UsageError(`--state must be one of ${ITEM_STATES.join(', ')}`);
+      }
+      const search = flagString(args, 'search');
+      const libraryId = flagInt(args, 'library');
+      const limit = flagInt(args, 'limit');
+      const offset = flagInt(args, 'offset');
+      const list = await client.call('items-list', {
+        ...(state ? { state: state as ItemState } : {}),
+        ...(flagBool(args, 'missing-art') ? { missingArt: true } : {}),
+        ...(flagBool(args, 'errors') ? { hasErrors: true } : {}),
+        ...(search ? { search } : {}),
+        ...(libraryId !== undefined ? { libraryId } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(offset !== undefined ? { offset } : {}),
+      });
+      printResult(io, json, list, (v) => {
+        if (v.items.length === 0) return v.total === 0 ? 'No items.' : `No items on this page (${v.total} in all).`;
+        const rows = v.items.map((i) => [i.id, clean(i.title), i.year ?? '', i.state, artFlags(i.art), i.error ? `! ${clean(i.error).slice(0, 60)}` : '']);
+        const shown = v.items.length < v.total ? `\n${v.items.length} of ${v.total} shown (--limit / --offset for more)` : '';
+        return `${table(['ID', 'TITLE', 'YEAR', 'STATE', 'ART (PFLCDBTKH)', 'PROBLEM'], rows)}${shown}`;
+      });
+    },
+  },
+  {
+    name: 'items show',
+    usage: 'ID',
+    summary: 'Show one item: ids, fields, locks, artwork slots, library files.',
+    async run({ client, io, json }, args) {
+      const id = parseId(args.positionals[0], 'ID');
+      const item = await client.call('item-get', { id });
+      printResult(io, json, item, showItem);
+    },
+  },
+];

@@ -1,3 +1,137 @@
-import type { Command } from '../command.ts';
+import type { PublishSummary, VerifyResult } from '../../../shared/api/publish.ts';
+import { PUBLISH_MODES, type PublishMode } from '../../../shared/settings.ts';
+import { flagBool, flagString, parseId, UsageError } from '../args.ts';
+import { EXIT, type Command } from '../command.ts';
+import { formatBytes, printResult } from '../output.ts';
 
-export const publishCommands: Command[] = [];
+/** How many errors and plan lines a human summary lists before "… and N more". */
+const SHOW_MAX = 20;
+
+function more(total: number): string[] {
+  return total > SHOW_MAX ? [`  … and ${total - SHOW_MAX} more (use --json for all)`] : [];
+}
+
+function showSummary(v: PublishSummary, verb: string): string {
+  const lines: string[] = [];
+  if (v.dryRun && v.plan) {
+    const changes = v.plan.filter((p) => p.action !== 'keep');
+    lines.push(`Dry run: nothing was changed. ${changes.length} operations planned for ${v.items} items:`);
+    for (const p of changes.slice(0, SHOW_MAX)) lines.push(`  ${p.action.padEnd(7)} ${p.path ?? `item ${p.itemId}`}  (${p.reason})`);
+    lines.push(...more(changes.length));
+  } else {
+    lines.push(
+      `${verb} ${v.items} items (${v.mode}): ${v.written} written, ${v.linked} linked, ${v.unchanged} unchanged, ` +
+        `${v.recycled} to the recycle bin, ${v.skipped} left alone; ${formatBytes(v.bytes)} written.`,
+    );
+  }
+  for (const n of v.notes) lines.push(`Note: ${n}`);
+  for (const p of v.players) lines.push(`${p.player}: ${p.ok ? 'refreshed' : 'not refreshed'} — ${p.detail}`);
+  if (v.warnings.length > 0) {
+    lines.push(`Warnings (${v.warnings.length}):`);
+    for (const w of v.warnings.slice(0, SHOW_MAX)) lines.push(`  ${w.itemId === null ? '' : `item ${w.itemId}: `}${w.reason}`);
+    lines.push(...more(v.warnings.length));
+  }
+  if (v.errors.length > 0) {
+    lines.push(`Errors (${v.errors.length}):`);
+    for (const e of v.errors.slice(0, SHOW_MAX)) lines.push(`  ${e.itemId === null ? '' : `item ${e.itemId}: `}${e.reason}`);
+    lines.push(...more(v.errors.length));
+  }
+  return lines.join('\n');
+}
+
+function showVerify(v: VerifyResult): string {
+  const lines = [
+    `Checked ${v.checked} items: ${v.clean} as they should be, ${v.items.length} with differences ` +
+      `(${v.counts.missing} missing, ${v.counts.modified} modified, ${v.counts.foreign} foreign, ${v.counts.stale} stale).`,
+  ];
+  let shown = 0;
+  for (const item of v.items) {
+    if (shown >= SHOW_MAX) break;
+    lines.push(`  ${item.itemId} ${item.title}`);
+    for (const f of item.findings) {
+      lines.push(`    ${f.kind.padEnd(8)} ${f.path}  (${f.detail})`);
+      shown++;
+    }
+  }
+  const total = v.items.reduce((n, i) => n + i.findings.length, 0);
+  if (total > shown) lines.push(`  … and ${total - shown} more (use --json for all)`);
+  for (const e of v.errors.slice(0, SHOW_MAX)) lines.push(`  error: ${e.itemId === null ? '' : `item ${e.itemId}: `}${e.reason}`);
+  if (v.repaired) lines.push(showSummary(v.repaired, 'Repaired'));
+  else if (v.items.length > 0) lines.push('Run `posterity verify --repair` to fix them from the cache.');
+  return lines.join('\n');
+}
+
+function itemArgs(positionals: string[]): number[] {
+  return positionals.map((p) => parseId(p, 'ITEM'));
+}
+
+function modeFlag(value: string | undefined): PublishMode | undefined {
+  if (value === undefined) return undefined;
+  if (!(PUBLISH_MODES as readonly string[]).includes(value)) throw new UsageError(`--mode must be one of ${PUBLISH_MODES.join(', ')}`);
+  return value as PublishMode;
+}
+
+export const publishCommands: Command[] = [
+  {
+    name: 'publish',
+    usage: '[ITEM…|--all] [--mode copy|hardlink|reflink] [--dry-run]',
+    summary: 'Write chosen artwork and NFOs into the library under Kodi names (only what differs).',
+    flags: {
+      all: { description: 'Every movie in every library.' },
+      mode: { value: true, description: 'copy (default), hardlink or reflink; falls back to copy where impossible.' },
+      'dry-run': { description: 'Show what would be done; change nothing.' },
+    },
+    async run({ client, io, json, progress }, args) {
+      const all = flagBool(args, 'all');
+      const itemIds = itemArgs(args.positionals);
+      if (all === (itemIds.length > 0)) throw new UsageError('give ITEM ids or --all');
+      const mode = modeFlag(flagString(args, 'mode'));
+      const bar = progress();
+      const result = await client.call(
+        'publish',
+        { ...(all ? { all } : { itemIds }), ...(mode ? { mode } : {}), dryRun: flagBool(args, 'dry-run') },
+        { onProgress: (p) => bar.update(p) },
+      );
+      bar.done();
+      printResult(io, json, result, (v) => showSummary(v, 'Published'));
+      return result.errors.length > 0 ? EXIT.failed : EXIT.ok;
+    },
+  },
+  {
+    name: 'rebuild',
+    usage: '[--dry-run] [ITEM…]',
+    summary: 'Restore published artwork and NFOs from the cache (after a disk swap or an upgrade deleted them).',
+    flags: { 'dry-run': { description: 'Show the plan; change nothing.' } },
+    async run({ client, io, json, progress }, args) {
+      const itemIds = itemArgs(args.positionals);
+      const bar = progress();
+      const result = await client.call(
+        'rebuild',
+        { ...(itemIds.length ? { itemIds } : {}), dryRun: flagBool(args, 'dry-run') },
+        { onProgress: (p) => bar.update(p) },
+      );
+      bar.done();
+      printResult(io, json, result, (v) => showSummary(v, 'Rebuilt'));
+      return result.errors.length > 0 ? EXIT.failed : EXIT.ok;
+    },
+  },
+  {
+    name: 'verify',
+    usage: '[--repair] [ITEM…]',
+    summary: 'Compare the library with what should be there (missing, modified, foreign, stale); --repair fixes it.',
+    flags: { repair: { description: 'Fix what differs from the cache (replaced files go to the recycle bin).' } },
+    async run({ client, io, json, progress }, args) {
+      const itemIds = itemArgs(args.positionals);
+      const bar = progress();
+      const result = await client.call(
+        'verify',
+        { ...(itemIds.length ? { itemIds } : {}), repair: flagBool(args, 'repair') },
+        { onProgress: (p) => bar.update(p) },
+      );
+      bar.done();
+      printResult(io, json, result, showVerify);
+      const unresolved = result.repaired ? result.repaired.errors.length : result.items.length;
+      return unresolved > 0 || result.errors.length > 0 ? EXIT.failed : EXIT.ok;
+    },
+  },
+];

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { statSync } from 'node:fs';
 import type { systemMethods } from '../../../shared/api/system.ts';
 import type { Services } from '../services.ts';
+import { PROVIDER_LABELS, ProviderError } from '../providers/errors.ts';
 import type { HandlersFor } from './dispatch.ts';
 
 export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
@@ -14,6 +15,7 @@ export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
           .selectFrom('blobs')
           .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(bytes), 0)`.as('bytes')])
           .where('area', '=', 'assets')
+          .where('state', '=', 'available') // recycled blobs are in the recycle bin, not the cache
           .executeTakeFirstOrThrow(),
         cacheUsageByType(s),
         s.db.selectFrom('jobs').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute(),
@@ -41,6 +43,18 @@ export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
     },
     'config-list': async () => s.settings.list(),
     'config-get': async ({ key }) => s.settings.view(key),
+    'providers-test': async ({ provider }) => {
+      // A fresh request: a cached good answer must not hide a key that was just changed.
+      const fresh = { freshAfter: s.clock.now() };
+      try {
+        if (provider === 'tmdb') await s.providers.tmdb.configuration(fresh);
+        else await s.providers.fanart.movie(TEST_MOVIE_TMDB_ID, fresh);
+        return { provider, ok: true, message: `${PROVIDER_LABELS[provider]} accepted the key.` };
+      } catch (err) {
+        if (err instanceof ProviderError) return { provider, ok: false, message: err.message };
+        throw err;
+      }
+    },
     'config-set': async ({ key, value }) => {
       s.settings.view(key); // refuses unknown keys with not_found
       await s.settings.set(key as never, value);
@@ -48,6 +62,9 @@ export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
     },
   };
 }
+
+/** A movie both services know (The Matrix): a key that fetches it works. */
+const TEST_MOVIE_TMDB_ID = 603;
 
 /** Cache disk use per asset type (a blob used by several types counts once, under its first). */
 async function cacheUsageByType(s: Services): Promise<Record<string, { files: number; bytes: number }>> {
@@ -63,6 +80,7 @@ async function cacheUsageByType(s: Services): Promise<Record<string, { files: nu
       (eb) => eb.fn.countAll<number>().as('files'),
       sql<number>`coalesce(sum(blobs.bytes), 0)`.as('bytes'),
     ])
+    .where('blobs.state', '=', 'available')
     .groupBy('type')
     .execute();
   return Object.fromEntries(rows.map((r) => [r.type, { files: Number(r.files), bytes: Number(r.bytes) }]));

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiError } from '../../../shared/api/errors.ts';
@@ -23,7 +23,7 @@ export function resolveDataDir({ flag, env = process.env, runtimeDefault }: Data
 /** Creates the data dir when absent and proves it writable, with an error a user can act on. */
 export function ensureDataDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     accessSync(dir, constants.R_OK | constants.W_OK);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
@@ -52,3 +52,16 @@ export function dataPaths(dataDir: string) {
 }
 
 export type DataPaths = ReturnType<typeof dataPaths>;
+
+/**
+ * mkdir -p, one level at a time. Node's recursive mkdir spins forever on some virtual
+ * filesystems (under /proc it keeps retrying ENOENT), so missing parents are created explicitly.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
+}

@@ -12,6 +12,7 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { EventBus } from '../events.ts';
 import type { Logger } from '../log.ts';
+import type { SecretVault } from './secret-vault.ts';
 
 /**
  * Typed settings over the `settings` table. Reads come from an in-memory copy (settings are read
@@ -24,18 +25,20 @@ export class SettingsStore {
   readonly #clock: Clock;
   readonly #events: EventBus;
   readonly #log: Logger;
+  readonly #vault: SecretVault | undefined;
   #stored = new Map<SettingKey, unknown>();
 
-  private constructor(db: Db, env: NodeJS.ProcessEnv, clock: Clock, events: EventBus, log: Logger) {
+  private constructor(db: Db, env: NodeJS.ProcessEnv, clock: Clock, events: EventBus, log: Logger, vault?: SecretVault) {
     this.#db = db;
     this.#env = env;
     this.#clock = clock;
     this.#events = events;
     this.#log = log;
+    this.#vault = vault;
   }
 
-  static async load(db: Db, env: NodeJS.ProcessEnv, clock: Clock, events: EventBus, log: Logger) {
-    const store = new SettingsStore(db, env, clock, events, log);
+  static async load(db: Db, env: NodeJS.ProcessEnv, clock: Clock, events: EventBus, log: Logger, vault?: SecretVault) {
+    const store = new SettingsStore(db, env, clock, events, log, vault);
     const rows = await db.selectFrom('settings').selectAll().execute();
     for (const row of rows) {
       if (!isSettingKey(row.key)) continue; // a setting from a newer or older version: keep, ignore
@@ -43,6 +46,7 @@ export class SettingsStore {
       if (parsed.success) store.#stored.set(row.key, parsed.data);
       else log.warn(`Ignoring an invalid stored value for setting ${row.key}; using its default`);
     }
+    if (vault) await store.#moveSecretsToVault(vault);
     for (const key of SETTING_KEYS) {
       if (SETTINGS[key].secret) {
         const value = store.get(key);
@@ -66,11 +70,13 @@ export class SettingsStore {
       throw new ApiError('bad_request', `Invalid value for ${key}: ${issue?.message ?? 'wrong type'}`, 'value');
     }
     const now = this.#clock.now();
-    await this.#db
-      .insertInto('settings')
-      .values({ key, value: JSON.stringify(parsed.data), updated_at: now })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(parsed.data), updated_at: now }))
-      .execute();
+    if (this.#vault && SETTINGS[key].secret) this.#vault.save(key, parsed.data);
+    else
+      await this.#db
+        .insertInto('settings')
+        .values({ key, value: JSON.stringify(parsed.data), updated_at: now })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(parsed.data), updated_at: now }))
+        .execute();
     this.#stored.set(key, parsed.data);
     if (SETTINGS[key].secret && typeof parsed.data === 'string') this.#log.addSecret(parsed.data);
     this.#events.emit({ type: 'settings-changed', keys: [key] });
@@ -97,6 +103,22 @@ export class SettingsStore {
 
   list(): SettingView[] {
     return SETTING_KEYS.map((k) => this.view(k));
+  }
+
+  /** Vault values win; secrets found in the database move into the vault and leave the file. */
+  async #moveSecretsToVault(vault: SecretVault): Promise<void> {
+    const saved = vault.load();
+    for (const key of SETTING_KEYS) {
+      if (!SETTINGS[key].secret) continue;
+      if (Object.hasOwn(saved, key)) {
+        const parsed = SETTINGS[key].schema.safeParse(saved[key]);
+        if (parsed.success) this.#stored.set(key, parsed.data);
+      } else if (this.#stored.has(key)) {
+        vault.save(key, this.#stored.get(key));
+      }
+    }
+    const secretKeys = SETTING_KEYS.filter((k) => SETTINGS[k].secret);
+    await this.#db.deleteFrom('settings').where('key', 'in', secretKeys).execute();
   }
 
   #fromEnv<K extends SettingKey>(key: K): SettingValue<K> | undefined {

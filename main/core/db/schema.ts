@@ -57,6 +57,9 @@ export interface ItemsTable {
   video_size: number | null;
   video_mtime: Millis | null;
   folder_signature: string | null;
+  /** Device and inode of the video file (migration 0002): a move on one filesystem keeps them. */
+  video_dev: number | null;
+  video_ino: number | null;
   created_at: Millis;
   updated_at: Millis;
   scanned_at: Millis | null;
@@ -88,7 +91,7 @@ export interface BlobsTable {
   bytes: number;
   phash: string | null;
   area: Generated<'assets' | 'previews'>;
-  state: Generated<'available' | 'quarantined'>;
+  state: Generated<'available' | 'quarantined' | 'recycled'>;
   created_at: Millis;
   verified_at: Millis | null;
   unreferenced_since: Millis | null;
@@ -221,6 +224,26 @@ export interface ProviderCacheTable {
   expires_at: Millis;
 }
 
+/** Perceptual hashes of the user's own files, by content (migration 0004). */
+export interface ImagePhashesTable {
+  sha256: string;
+  phash: string | null;
+  error: string | null;
+  computed_at: Millis;
+}
+
+/** What the scanner remembers per folder walked (migration 0002). */
+export interface ScanFoldersTable {
+  path: string;
+  library_id: number;
+  role: 'container' | 'movies' | 'disc' | 'unreadable';
+  signature: string;
+  subdirs: JsonText;
+  aux: JsonText;
+  error: string | null;
+  scanned_at: Millis;
+}
+
 export interface Database {
   settings: SettingsTable;
   libraries: LibrariesTable;
@@ -236,6 +259,8 @@ export interface Database {
   recycle: RecycleTable;
   jobs: JobsTable;
   provider_cache: ProviderCacheTable;
+  scan_folders: ScanFoldersTable;
+  image_phashes: ImagePhashesTable;
 }
 
 export type LibraryRow = Selectable<LibrariesTable>;

@@ -18,6 +18,19 @@ export interface JsonRequestOptions extends HttpRequestOptions {
   forceRefresh?: boolean;
   /** Cache key; the URL minus credentials when absent. Never contains an API key. */
   cacheKey?: string;
+  /**
+   * Accept a cached answer only when it was fetched at or after this time (engine clock, ms).
+   * A forced run passes its start time: everything is asked again once, and requests repeated
+   * within the run (details for metadata and for artwork) reuse the fresh answer.
+   */
+  freshAfter?: number;
+  /** Largest body accepted (bytes); larger answers fail with `too_large`. Default 8 MB. */
+  maxBytes?: number;
+  /**
+   * Whether an answer may be stored in the cache. Default: status 200 or 404 with a JSON body.
+   * Providers pass their shape check so a garbled answer is not reused for days.
+   */
+  cacheable?: (response: JsonResponse) => boolean;
 }
 
 export interface JsonResponse {
@@ -55,8 +68,28 @@ export interface HttpClient {
   download(url: string, options: DownloadOptions): Promise<DownloadResponse>;
   /** POST JSON (player notifications); not cached, not coalesced. */
   postJson(url: string, body: unknown, options: HttpRequestOptions): Promise<JsonResponse>;
+  /** Counters since the client started, per budget (for summaries and benchmarks). */
+  stats(): HttpStats;
   close(): Promise<void>;
 }
+
+/** What one budget has done since the client started. */
+export interface BudgetStats {
+  /** Requests that went on the wire (every attempt counts). */
+  requests: number;
+  /** Attempts repeated after a 429, a 5xx, a timeout or a network error. */
+  retries: number;
+  /** 429 answers received. */
+  rateLimited: number;
+  /** Requests that failed for good (network error or error status after the last retry). */
+  failures: number;
+  /** Answers served from the response cache. */
+  cacheHits: number;
+  /** Callers that joined an identical request already in flight. */
+  coalesced: number;
+}
+
+export type HttpStats = Record<HttpBudget, BudgetStats>;
 
 export type HttpErrorCode = 'network' | 'timeout' | 'too_large' | 'rate_limited';
 

@@ -1,0 +1,164 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { DbOrTx } from '../db/database.ts';
+import type { Services } from '../services.ts';
+import { removeQuietly } from './files.ts';
+import { blobPath, thumbPath } from './layout.ts';
+import type { RecycleBin } from './recycle.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface GcReport {
+  dryRun: boolean;
+  /** Blobs something points at. */
+  referenced: number;
+  /** Blobs found unreferenced for the first time this run (their grace period starts now). */
+  newlyUnreferenced: number;
+  /** Unreferenced blobs still within their grace period. */
+  waiting: number;
+  /** Blobs moved to the recycle bin (or that would be, in a dry run). */
+  recycled: { sha256: string; bytes: number; unreferencedSince: number }[];
+  /** Recycle bin entries purged after their retention (or that would be). */
+  purged: number;
+  purgedBytes: number;
+}
+
+/**
+ * True when something holds a lease on the blob: a slot, a library file, a live candidate (its
+ * full image or preview), or a recycled library file whose bytes these are.
+ */
+export function isReferenced(sha: Expression<string>): Expression<SqlBool> {
+  return sql<SqlBool>`(
+    exists (select 1 from slots where slots.blob_sha = ${sha})
+    or exists (select 1 from library_files where library_files.sha256 = ${sha})
+    or exists (select 1 from candidates where candidates.blob_sha = ${sha} and candidates.gone_at is null)
+    or exists (select 1 from candidates where candidates.preview_sha = ${sha} and candidates.gone_at is null)
+    or exists (select 1 from recycle where recycle.sha256 = ${sha} and recycle.kind = 'library-file'
+               and recycle.restored_at is null and recycle.purged_at is null)
+  )`;
+}
+
+const blobSha = sql.ref<string>('blobs.sha256');
+
+/**
+ * Garbage collection with leases. A blob nothing references gets `unreferenced_since`; once it
+ * has stayed unreferenced for `cache.gcGraceDays` it moves to the recycle bin (kind 'blob'), and
+ * recycle entries past `recycle.retentionDays` are purged. A blob that is referenced at the
+ * moment of collection is never touched: the check is repeated inside the transaction that
+ * recycles it.
+ */
+export async function collectGarbage(s: Services, bin: RecycleBin, options: { dryRun: boolean }): Promise<GcReport> {
+  const now = s.clock.now();
+  const cutoff = now - s.settings.get('cache.gcGraceDays') * DAY_MS;
+  const count = async (where: (db: DbOrTx) => Promise<{ n: number | string | bigint }>) => Number((await where(s.db)).n);
+
+  const referenced = await count((db) =>
+    db
+      .selectFrom('blobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '=', 'available')
+      .where(isReferenced(blobSha))
+      .executeTakeFirstOrThrow(),
+  );
+  const unreferenced = await count((db) =>
+    db
+      .selectFrom('blobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '=', 'available')
+      .where(sql<SqlBool>`not ${isReferenced(blobSha)}`)
+      .executeTakeFirstOrThrow(),
+  );
+  const unmarked = await count((db) =>
+    db
+      .selectFrom('blobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '=', 'available')
+      .where('unreferenced_since', 'is', null)
+      .where(sql<SqlBool>`not ${isReferenced(blobSha)}`)
+      .executeTakeFirstOrThrow(),
+  );
+
+  if (!options.dryRun) {
+    await s.db.transaction().execute(async (trx) => {
+      // Referenced again: the lease is back, the clock stops.
+      await trx
+        .updateTable('blobs')
+        .set({ unreferenced_since: null })
+        .where('unreferenced_since', 'is not', null)
+        .where(isReferenced(blobSha))
+        .execute();
+      await trx
+        .updateTable('blobs')
+        .set({ unreferenced_since: now })
+        .where('state', '=', 'available')
+        .where('unreferenced_since', 'is', null)
+        .where(sql<SqlBool>`not ${isReferenced(blobSha)}`)
+        .execute();
+    });
+  }
+
+  // In a dry run the blobs not yet marked would be marked now, so they count as "since now".
+  const expired = await s.db
+    .selectFrom('blobs')
+    .select(['sha256', 'ext', 'area', 'bytes', 'unreferenced_since'])
+    .where('state', '=', 'available')
+    .where((eb) =>
+      eb.or([
+        eb('unreferenced_since', '<=', cutoff),
+        ...(options.dryRun && now <= cutoff ? [eb('unreferenced_since', 'is', null)] : []),
+      ]),
+    )
+    .where(sql<SqlBool>`not ${isReferenced(blobSha)}`)
+    .orderBy('unreferenced_since')
+    .execute();
+
+  const recycled: GcReport['recycled'] = [];
+  const log = s.log.child('cache');
+  for (const blob of expired) {
+    const since = blob.unreferenced_since ?? now;
+    if (options.dryRun) {
+      recycled.push({ sha256: blob.sha256, bytes: blob.bytes, unreferencedSince: since });
+      continue;
+    }
+    const moved = await s.db.transaction().execute(async (trx) => {
+      // The decisive check, in the same transaction as the move: a reference added since the
+      // query above (or a fresh lease from an ingest) keeps the blob.
+      const still = await trx
+        .selectFrom('blobs')
+        .select('sha256')
+        .where('sha256', '=', blob.sha256)
+        .where('state', '=', 'available')
+        .where('unreferenced_since', '<=', cutoff)
+        .where(sql<SqlBool>`not ${isReferenced(blobSha)}`)
+        .executeTakeFirst();
+      if (!still) return false;
+      const file = blobPath(s.paths, blob.area, blob.sha256, blob.ext);
+      const days = Math.floor((now - since) / DAY_MS);
+      try {
+        await bin.put(file, { kind: 'blob', reason: `unreferenced for ${days} day${days === 1 ? '' : 's'}` }, trx);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'not_found') throw err;
+        log.warn('A collected blob had no file; verify will report it', { sha256: blob.sha256 });
+      }
+      await trx.updateTable('blobs').set({ state: 'recycled' }).where('sha256', '=', blob.sha256).execute();
+      return true;
+    });
+    if (!moved) continue;
+    // Thumbnails are derived data, made again if the blob ever comes back.
+    await removeQuietly(thumbPath(s.paths, blob.sha256, 'thumb'));
+    recycled.push({ sha256: blob.sha256, bytes: blob.bytes, unreferencedSince: since });
+  }
+
+  const purge = await bin.purge({ expiredOnly: true, dryRun: options.dryRun });
+  if (recycled.length > 0 || purge.purged > 0) {
+    log.info('Cache garbage collected', { recycled: recycled.length, purged: purge.purged, dryRun: options.dryRun });
+  }
+  return {
+    dryRun: options.dryRun,
+    referenced,
+    newlyUnreferenced: unmarked,
+    waiting: unreferenced - recycled.length,
+    recycled,
+    purged: purge.purged,
+    purgedBytes: purge.bytes,
+  };
+}

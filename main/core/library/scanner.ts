@@ -1,0 +1,436 @@
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Progress } from '../../../shared/api/index.ts';
+import type { ItemState, ScanError, ScanSummary } from '../../../shared/api/library.ts';
+import type { Services } from '../services.ts';
+import { matchIdentities, type IdentityNew, type IdentityOld } from './identity.ts';
+import type { ExistingItem, ScanStore } from './scan-store.ts';
+import { LibraryWalker, type FolderVisit, type FoundMovie } from './walk.ts';
+
+/*
+ * One scan pass over a library (or one folder of it): walk, decide identities, write. Nothing is
+ * ever written into the library folders; the only writes are database rows.
+ */
+
+export interface ScanTarget {
+  libraryId: number;
+  root: string;
+  /** Folders to walk: the root, or the folder a watcher or webhook named. */
+  starts: string[];
+  /** Read these folders even when unchanged. */
+  force: ReadonlySet<string>;
+  deep: boolean;
+  onProgress?: ((p: Progress) => void) | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Movies per transaction: large enough that index pages are not rewritten commit after commit,
+ * small enough (tens of milliseconds) to keep the other doors answering.
+ */
+const BATCH = 1500;
+/** A summary lists at most this many problems; the items keep theirs in `error`. */
+export const MAX_SUMMARY_ERRORS = 1000;
+
+function within(folder: string, root: string): boolean {
+  return folder === root || folder.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+function errnoText(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return 'it does not exist';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'it is not a folder';
+  return code ?? String(err);
+}
+
+/** The state an item returns to when it is found again (it carries no memory of `missing`). */
+function presentState(item: ExistingItem, tmdbId: number | null): ItemState {
+  if (item.state !== 'missing') return item.state === 'new' && tmdbId !== null ? 'identified' : item.state;
+  if (tmdbId !== null) return item.enriched ? 'enriched' : 'identified';
+  return item.hasMatchChoices ? 'needs_match' : 'new';
+}
+
+class Summary {
+  added = 0;
+  updated = 0;
+  unchanged = 0;
+  missing = 0;
+  moved = 0;
+  folders = 0;
+  unchangedFolders = 0;
+  readonly errors: ScanError[] = [];
+  #dropped = 0;
+
+  error(e: ScanError): void {
+    if (this.errors.length < MAX_SUMMARY_ERRORS) this.errors.push(e);
+    else this.#dropped++;
+  }
+
+  finish(libraryIds: number[], durationMs: number): ScanSummary {
+    const errors = [...this.errors];
+    if (this.#dropped > 0) {
+      errors.push({ path: '', reason: `…and ${this.#dropped} more problems (list items with errors to see them all)`, itemId: null });
+    }
+    return {
+      libraryIds,
+      folders: this.folders,
+      unchangedFolders: this.unchangedFolders,
+      added: this.added,
+      updated: this.updated,
+      unchanged: this.unchanged,
+      missing: this.missing,
+      moved: this.moved,
+      errors,
+      durationMs,
+    };
+  }
+}
+
+export async function runScan(s: Services, store: ScanStore, target: ScanTarget): Promise<ScanSummary> {
+  const t0 = performance.now();
+  const now = s.clock.now();
+  const summary = new Summary();
+  const items = store.loadItems(target.libraryId);
+
+  const offline = rootProblem(target.root, items);
+  if (offline) {
+    await markOffline(s, store, target, items, offline, summary, now);
+    return summary.finish([target.libraryId], performance.now() - t0);
+  }
+
+  const known = store.loadFolders(target.libraryId);
+  const knownFiles = store.loadKnownFiles(target.libraryId);
+  const walker = new LibraryWalker({
+    root: target.root,
+    starts: target.starts,
+    known,
+    knownFiles,
+    force: target.force,
+    deep: target.deep,
+    maxYear: new Date(now).getUTCFullYear() + 2,
+    signal: target.signal,
+    onProgress: (done, total, label) => target.onProgress?.({ done, total, label: `Reading ${path.basename(label)}` }),
+  });
+  const { visits, errors } = await walker.run();
+  for (const e of errors) summary.error({ path: e.path, reason: e.reason, itemId: null });
+
+  const unchangedFolders = new Set<string>();
+  const unreadable: { path: string; reason: string }[] = [];
+  const visited = new Set<string>();
+  const found: FoundMovie[] = [];
+  for (const v of visits) {
+    visited.add(v.path);
+    if (v.status === 'unchanged') unchangedFolders.add(v.path);
+    else if (v.status === 'unreadable') unreadable.push({ path: v.path, reason: v.reason });
+    else if (v.status === 'changed') found.push(...v.movies);
+    if (v.status !== 'gone') summary.folders++;
+  }
+  summary.unchangedFolders = unchangedFolders.size;
+  const isProtected = (folder: string) => unreadable.some((u) => within(folder, u.path));
+  const inScope = (folder: string) => target.starts.some((st) => within(folder, st));
+
+  // Identity: by path first, then moved/renamed movies are matched to vanished items.
+  const byVideo = new Map<string, ExistingItem>();
+  for (const it of items) if (it.videoPath) byVideo.set(it.videoPath, it);
+  const foundIds = new Set<number>();
+  for (const m of found) {
+    const it = byVideo.get(m.videoPath);
+    if (it) foundIds.add(it.id);
+  }
+  const vanished = items.filter(
+    (it) =>
+      it.state !== 'missing' &&
+      !foundIds.has(it.id) &&
+      inScope(it.folder) &&
+      !unchangedFolders.has(it.folder) &&
+      !isProtected(it.folder),
+  );
+  const fresh = found.filter((m) => !byVideo.has(m.videoPath));
+  // A targeted rescan sees only part of the library: a movie that arrives here may have left
+  // a folder outside this pass. Such items join the pool when they share an identity key with a
+  // new movie and their video is gone.
+  const freshKeys = new Set(fresh.flatMap((m) => identityKeys(identityOfMovie(m))));
+  const outside =
+    fresh.length === 0
+      ? []
+      : items.filter(
+          (it) =>
+            it.state !== 'missing' &&
+            !foundIds.has(it.id) &&
+            !inScope(it.folder) &&
+            identityKeys(identityOfItem(it)).some((k) => freshKeys.has(k)) &&
+            !videoExists(it.videoPath),
+        );
+  const pool = [...vanished, ...outside, ...items.filter((it) => it.state === 'missing' && !foundIds.has(it.id))];
+  const matches = matchIdentities(fresh.map(identityOfMovie), pool.map(identityOfItem));
+  const byId = new Map(items.map((it) => [it.id, it]));
+  const movedIn = new Map<FoundMovie, ExistingItem>();
+  fresh.forEach((m, n) => {
+    const id = matches.get(n);
+    if (id !== undefined) movedIn.set(m, byId.get(id)!);
+  });
+  const matchedIds = new Set([...movedIn.values()].map((it) => it.id));
+
+  // Writes, in batches.
+  const changedIds: number[] = [];
+  const flush = () => {
+    if (changedIds.length > 0) s.events.emit({ type: 'items-changed', itemIds: changedIds.splice(0) });
+  };
+  for (let i = 0; i < found.length; i += BATCH) {
+    const slice = found.slice(i, i + BATCH);
+    await store.batch(() => {
+      for (const m of slice) {
+        const existing = byVideo.get(m.videoPath) ?? movedIn.get(m) ?? null;
+        const moved = existing !== null && !byVideo.has(m.videoPath);
+        const result = writeMovie(store, target.libraryId, m, existing, moved, now, knownFiles);
+        if (result.kind === 'added') summary.added++;
+        else if (result.kind === 'moved') summary.moved++;
+        else if (result.kind === 'updated') summary.updated++;
+        else summary.unchanged++;
+        if (result.kind !== 'unchanged') changedIds.push(result.id);
+        for (const reason of m.errors) summary.error({ path: m.videoPath, reason, itemId: result.id });
+      }
+    });
+    flush();
+    target.onProgress?.({ done: Math.min(i + BATCH, found.length), total: found.length, label: 'Saving' });
+    if (target.signal?.aborted) throw target.signal.reason ?? new DOMException('Cancelled', 'AbortError');
+  }
+
+  await store.batch(() => {
+    for (const it of vanished) {
+      if (matchedIds.has(it.id)) continue;
+      if (store.setMissing(it.id, now)) {
+        summary.missing++;
+        changedIds.push(it.id);
+      }
+    }
+    for (const it of items) {
+      const u = unreadable.find((x) => within(it.folder, x.path));
+      if (!u) continue;
+      const reason = `The folder ${u.path} cannot be read (${u.reason})`;
+      if (it.error !== reason) {
+        store.setError(it.id, reason, now);
+        changedIds.push(it.id);
+      }
+      summary.error({ path: it.folder, reason, itemId: it.id });
+    }
+    for (const it of items) {
+      if (unchangedFolders.has(it.folder) && !foundIds.has(it.id) && !isProtected(it.folder)) summary.unchanged++;
+    }
+    writeFolders(store, target, visits, known, visited, unreadable, now);
+    s.database.sqlite
+      .prepare("update libraries set last_scan_at = ?, state = 'ok' where id = ?")
+      .run(now, target.libraryId);
+  });
+  flush();
+  s.events.emit({ type: 'libraries-changed' });
+  return summary.finish([target.libraryId], performance.now() - t0);
+}
+
+function identityKeys(x: IdentityNew | IdentityOld): string[] {
+  const keys: string[] = [];
+  if (x.tmdbId !== null) keys.push(`tmdb:${x.tmdbId}`);
+  if (x.imdbId !== null) keys.push(`imdb:${x.imdbId}`);
+  if (x.videoIno !== null) keys.push(`ino:${x.videoDev}:${x.videoIno}`);
+  if (x.videoName !== null && x.videoSize) keys.push(`name:${x.videoName}:${x.videoSize}`);
+  return keys;
+}
+
+function videoExists(p: string | null): boolean {
+  if (!p) return false;
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function identityOfMovie(m: FoundMovie): IdentityNew {
+  return {
+    folder: m.folder,
+    layout: m.layout,
+    videoName: m.videoName,
+    videoSize: m.video?.size ?? null,
+    videoDev: m.video?.dev ?? null,
+    videoIno: m.video?.ino ?? null,
+    tmdbId: m.nfo?.tmdbId ?? m.name.tmdbId,
+    imdbId: m.nfo?.imdbId ?? m.name.imdbId,
+  };
+}
+
+function identityOfItem(it: ExistingItem): IdentityOld {
+  return {
+    id: it.id,
+    folder: it.folder,
+    layout: it.layout,
+    videoName: it.videoPath ? path.basename(it.videoPath) : null,
+    videoSize: it.videoSize,
+    videoDev: it.videoDev,
+    videoIno: it.videoIno,
+    tmdbId: it.tmdbId,
+    imdbId: it.imdbId,
+  };
+}
+
+type WriteKind = 'added' | 'moved' | 'updated' | 'unchanged';
+
+function writeMovie(
+  store: ScanStore,
+  libraryId: number,
+  m: FoundMovie,
+  existing: ExistingItem | null,
+  moved: boolean,
+  now: number,
+  knownFiles: ReadonlyMap<string, unknown>,
+): { id: number; kind: WriteKind } {
+  const error = m.errors.length > 0 ? m.errors.join('; ') : null;
+  const nfoIds = m.nfo ?? { tmdbId: null, imdbId: null };
+  const video = m.video;
+  if (!existing) {
+    const tmdbId = nfoIds.tmdbId ?? m.name.tmdbId;
+    const fields = m.nfo?.fields ?? {};
+    const id = store.insertItem({
+      libraryId,
+      folder: m.folder,
+      videoPath: m.videoPath,
+      basename: m.basename,
+      layout: m.layout,
+      title: fields.title ?? m.name.title,
+      year: fields.year ?? m.name.year,
+      tmdbId,
+      imdbId: nfoIds.imdbId ?? m.name.imdbId,
+      state: tmdbId !== null ? 'identified' : 'new',
+      error,
+      videoSize: video?.size ?? null,
+      videoMtime: video?.mtime ?? null,
+      videoDev: video?.dev ?? null,
+      videoIno: video?.ino ?? null,
+      signature: m.folderSignature,
+      now,
+    });
+    if (Object.keys(fields).length > 0) store.writeNfoFields(id, fields, now, true);
+    const fileIds = store.writeFiles(id, m.files, now, { moved: false, fresh: true, known: knownFiles });
+    store.writeOriginalSlots(id, m.chosen, fileIds, now, true);
+    return { id, kind: 'added' };
+  }
+
+  const id = existing.id;
+  let tmdbId = existing.tmdbId;
+  let imdbId = existing.imdbId;
+  if (!existing.matchLocked) {
+    if (!m.nfoUnchanged && m.nfo && (m.nfo.tmdbId !== null || m.nfo.imdbId !== null)) {
+      // A new or edited NFO is the user's word on which movie this is.
+      const tmdbChanged = m.nfo.tmdbId !== null && m.nfo.tmdbId !== tmdbId;
+      tmdbId = m.nfo.tmdbId ?? tmdbId;
+      imdbId = m.nfo.imdbId ?? (tmdbChanged ? null : imdbId);
+    }
+    tmdbId ??= m.name.tmdbId;
+    imdbId ??= m.name.imdbId;
+  }
+  const idsChanged = tmdbId !== existing.tmdbId || imdbId !== existing.imdbId;
+  let state = presentState(existing, tmdbId);
+  if (idsChanged && tmdbId !== existing.tmdbId && tmdbId !== null) state = 'identified';
+  store.updatePlace({
+    id,
+    folder: m.folder,
+    videoPath: m.videoPath,
+    basename: m.basename,
+    layout: m.layout,
+    state,
+    error,
+    videoSize: video?.size ?? null,
+    videoMtime: video?.mtime ?? null,
+    videoDev: video?.dev ?? null,
+    videoIno: video?.ino ?? null,
+    signature: m.folderSignature,
+    now,
+  });
+  if (idsChanged) store.setIds(id, tmdbId, imdbId, state, now);
+  if (!m.nfoUnchanged && m.nfo && Object.keys(m.nfo.fields).length > 0) store.writeNfoFields(id, m.nfo.fields, now, false);
+  store.setNameTitle(id, m.name.title, m.name.year);
+  const before = store.originalCount(id);
+  const fileIds = store.writeFiles(id, m.files, now, { moved, fresh: false, known: knownFiles });
+  store.writeOriginalSlots(id, m.chosen, fileIds, now, false);
+  if (moved) return { id, kind: 'moved' };
+  const dirty =
+    state !== existing.state ||
+    idsChanged ||
+    error !== existing.error ||
+    (video?.size ?? null) !== existing.videoSize ||
+    (video?.mtime ?? null) !== existing.videoMtime ||
+    !m.nfoUnchanged ||
+    m.files.some((f) => !f.unchanged) ||
+    before !== store.originalCount(id);
+  return { id, kind: dirty ? 'updated' : 'unchanged' };
+}
+
+function writeFolders(
+  store: ScanStore,
+  target: ScanTarget,
+  visits: readonly FolderVisit[],
+  known: ReadonlyMap<string, unknown>,
+  visited: ReadonlySet<string>,
+  unreadable: readonly { path: string; reason: string }[],
+  now: number,
+): void {
+  for (const v of visits) {
+    if (v.status === 'changed') {
+      store.upsertFolder({ path: v.path, libraryId: target.libraryId, role: v.role, signature: v.signature, subdirs: v.subdirs, aux: v.aux, error: null, now });
+    } else if (v.status === 'unreadable') {
+      store.upsertFolder({ path: v.path, libraryId: target.libraryId, role: 'unreadable', signature: v.signature, subdirs: [], aux: [], error: v.reason, now });
+    }
+  }
+  // Folders no longer reached are gone; below an unreadable folder, forget what we knew so the
+  // folders there are read afresh once it can be read again.
+  for (const p of known.keys()) {
+    if (!target.starts.some((st) => within(p, st))) continue;
+    const under = unreadable.find((u) => within(p, u.path) && p !== u.path);
+    if (under || !visited.has(p)) store.deleteFolder(p);
+  }
+}
+
+/** Null when the root is usable; else why not. An empty root that had movies is an unmounted share. */
+function rootProblem(root: string, items: readonly ExistingItem[]): string | null {
+  try {
+    if (!statSync(root).isDirectory()) return `The library folder ${root} is not a folder`;
+    if (items.some((it) => it.state !== 'missing') && readdirSync(root).length === 0) {
+      return `The library folder ${root} is empty (is the drive or share mounted?)`;
+    }
+    return null;
+  } catch (err) {
+    return `The library folder ${root} cannot be reached (${errnoText(err)})`;
+  }
+}
+
+/**
+ * An unreachable root is treated as offline, not as deleted movies: items keep their state and
+ * get the reason as their error, and the folder memory is dropped so the next scan reads
+ * everything again.
+ */
+async function markOffline(
+  s: Services,
+  store: ScanStore,
+  target: ScanTarget,
+  items: readonly ExistingItem[],
+  reason: string,
+  summary: Summary,
+  now: number,
+): Promise<void> {
+  summary.error({ path: target.root, reason, itemId: null });
+  const ids: number[] = [];
+  await store.batch(() => {
+    for (const it of items) {
+      if (it.error !== reason) {
+        store.setError(it.id, reason, now);
+        ids.push(it.id);
+      }
+      summary.error({ path: it.folder, reason, itemId: it.id });
+    }
+    s.database.sqlite.prepare("update libraries set state = 'missing', last_scan_at = ? where id = ?").run(now, target.libraryId);
+    s.database.sqlite.prepare('delete from scan_folders where library_id = ?').run(target.libraryId);
+  });
+  if (ids.length > 0) s.events.emit({ type: 'items-changed', itemIds: ids });
+  s.events.emit({ type: 'libraries-changed' });
+}

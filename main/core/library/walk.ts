@@ -1,0 +1,610 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
+import path from 'node:path';
+import { ASSET_TYPE_SPECS, type AssetType } from '../../../shared/asset-types.ts';
+import {
+  ACTORS_DIR,
+  ART_FORM_PRECEDENCE,
+  EXTRAFANART_DIR,
+  classifyFolderImage,
+  extensionOf,
+  isImageFileName,
+  recognizeMovieFile,
+  type ArtForm,
+  type MovieLayout,
+  type RecognizedFile,
+} from '../../../shared/naming.ts';
+import {
+  DISC_STRUCTURES,
+  isSkippedFolderName,
+  isSkippedVideoStem,
+  isVideoExtension,
+  stackPartOf,
+} from '../../../shared/video-extensions.ts';
+import { probeHeader } from './image-probe.ts';
+import { parseMovieName, pickName, type ParsedName } from './name-parser.ts';
+import { readNfo, type NfoInfo } from './nfo-reader.ts';
+
+/*
+ * The filesystem half of a scan: walks folders, decides which hold movies and how (own folder,
+ * several in one folder, disc structure, stacked parts), and reads what each movie has (video
+ * stat, NFO, artwork hash and size). Synchronous calls in short slices: on a local disk a
+ * synchronous readdir/stat costs a third of its promise twin, and the slices keep the event
+ * loop answering. Never writes anything.
+ */
+
+/** What the previous scan remembered about a folder. */
+export interface PrevFolder {
+  signature: string;
+  role: FolderRole;
+  subdirs: string[];
+  aux: string[];
+}
+
+/** A library file already recorded, so unchanged files are not read and hashed again. */
+export interface KnownFile {
+  sha256: string;
+  bytes: number;
+  mtime: number;
+  width: number | null;
+  height: number | null;
+  origin: 'original' | 'published';
+}
+
+export type FolderRole = 'container' | 'movies' | 'disc' | 'unreadable';
+
+export interface FoundFile {
+  path: string;
+  role: 'art' | 'nfo' | 'actor';
+  assetType: AssetType | null;
+  rank: number | null;
+  form: ArtForm | null;
+  sha256: string;
+  bytes: number;
+  mtime: number;
+  width: number | null;
+  height: number | null;
+  /** True when the file's content is what the previous scan saw (not read again). */
+  unchanged: boolean;
+}
+
+export interface VideoIdentity {
+  size: number | null;
+  mtime: number | null;
+  dev: number;
+  ino: number;
+}
+
+export interface FoundMovie {
+  folder: string;
+  layout: MovieLayout;
+  /** The main video file (first part of a stack) or the disc structure folder. */
+  videoPath: string;
+  /** File name of the main video (for identity by name + size). */
+  videoName: string;
+  basename: string;
+  name: ParsedName;
+  video: VideoIdentity | null;
+  /** The most authoritative NFO, parsed (null when there is none). */
+  nfo: NfoInfo | null;
+  /** Nothing new to apply from an NFO: there is none, it is unchanged since the last scan, or we published it. */
+  nfoUnchanged: boolean;
+  files: FoundFile[];
+  /** (type, rank) → the file that becomes the slot's original. */
+  chosen: Map<string, FoundFile>;
+  errors: string[];
+  folderSignature: string;
+}
+
+export type FolderVisit =
+  | { path: string; status: 'unchanged'; role: FolderRole }
+  | {
+      path: string;
+      status: 'changed';
+      role: FolderRole;
+      signature: string;
+      subdirs: string[];
+      aux: string[];
+      movies: FoundMovie[];
+    }
+  | { path: string; status: 'unreadable'; signature: string; reason: string }
+  | { path: string; status: 'gone' };
+
+export interface WalkError {
+  path: string;
+  reason: string;
+}
+
+export interface WalkOptions {
+  root: string;
+  /** Folders to walk (the root, or one folder for a targeted rescan). */
+  starts: string[];
+  known: ReadonlyMap<string, PrevFolder>;
+  knownFiles: ReadonlyMap<string, KnownFile>;
+  /** Folders read even when their signature is unchanged. */
+  force: ReadonlySet<string>;
+  /** Read every folder, ignoring signatures. */
+  deep: boolean;
+  maxYear: number;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((done: number, total: number, label: string) => void) | undefined;
+}
+
+export interface WalkResult {
+  visits: FolderVisit[];
+  errors: WalkError[];
+}
+
+const SLICE_MS = 12;
+const AUX_DIRS = new Set([EXTRAFANART_DIR, ACTORS_DIR]);
+
+function errnoText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e?.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'Permission denied';
+    case 'ENOENT':
+      return 'Not found';
+    case 'ELOOP':
+      return 'Too many levels of symbolic links';
+    case 'ENOTDIR':
+      return 'Not a folder';
+    case 'EIO':
+      return 'Input/output error';
+    case 'ENAMETOOLONG':
+      return 'The name is too long';
+    default:
+      return e?.code ?? (e instanceof Error ? e.message : String(err));
+  }
+}
+
+function statSignature(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/** One folder's signature: its own stat plus its art sub-folders' (they belong to its movie). */
+function folderSignature(dir: string, st: Stats, aux: readonly string[]): string {
+  let sig = statSignature(st);
+  for (const name of aux) {
+    let part = '-';
+    try {
+      part = statSignature(statSync(path.join(dir, name)));
+    } catch {
+      // A vanished art folder simply changes the signature.
+    }
+    sig += `|${name}=${part}`;
+  }
+  return sig;
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+interface Entry {
+  name: string;
+  lower: string;
+  /** Resolved type (symlinks followed). */
+  kind: 'file' | 'dir';
+  stat: Stats | null;
+}
+
+interface Listing {
+  files: Entry[];
+  dirs: Entry[];
+}
+
+/**
+ * Lists a folder, following symbolic links, dropping names that are not valid UTF-8 (Node
+ * cannot address them by string) and broken links, each reported.
+ */
+function listFolder(dir: string, errors: WalkError[]): Listing {
+  const dirents: Dirent[] = readdirSync(dir, { withFileTypes: true });
+  const files: Entry[] = [];
+  const dirs: Entry[] = [];
+  let badNames: Buffer[] | null = null;
+  for (const d of dirents) {
+    const name = d.name;
+    if (name.includes('\uFFFD')) {
+      // The string form replaced undecodable bytes; report the real bytes once per folder.
+      badNames ??= (readdirSync(dir, { encoding: 'buffer' }) as Buffer[]).filter((b) => b.toString('utf8').includes('\uFFFD'));
+      continue;
+    }
+    if (d.isDirectory()) {
+      dirs.push({ name, lower: name.toLowerCase(), kind: 'dir', stat: null });
+    } else if (d.isFile()) {
+      files.push({ name, lower: name.toLowerCase(), kind: 'file', stat: null });
+    } else if (d.isSymbolicLink()) {
+      const full = path.join(dir, name);
+      try {
+        const st = statSync(full);
+        if (st.isDirectory()) dirs.push({ name, lower: name.toLowerCase(), kind: 'dir', stat: st });
+        else if (st.isFile()) files.push({ name, lower: name.toLowerCase(), kind: 'file', stat: st });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        errors.push({
+          path: full,
+          reason: code === 'ENOENT' ? 'Broken symbolic link (its target does not exist)' : `Symbolic link cannot be followed (${errnoText(err)})`,
+        });
+      }
+    }
+  }
+  for (const b of badNames ?? []) {
+    errors.push({
+      path: path.join(dir, b.toString('utf8')),
+      reason: `The name is not valid UTF-8 (bytes ${b.toString('hex')}); rename it to include it`,
+    });
+  }
+  files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  dirs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { files, dirs };
+}
+
+interface VideoGroup {
+  basename: string;
+  /** Stems that may also prefix this movie's art and NFO (the first part's own stem). */
+  altBasenames: string[];
+  parts: Entry[];
+}
+
+function stemOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(0, dot) : name;
+}
+
+/** Groups video files into movies: stacked parts (cd1/cd2…) become one movie. */
+function groupVideos(videos: Entry[]): VideoGroup[] {
+  const stacks = new Map<string, { basename: string; parts: { entry: Entry; volume: string }[] }>();
+  const singles: Entry[] = [];
+  for (const v of videos) {
+    const part = stackPartOf(v.name);
+    if (!part) {
+      singles.push(v);
+      continue;
+    }
+    const key = `${part.stackName.toLowerCase()}\u0000${part.ext.toLowerCase()}`;
+    const stack = stacks.get(key) ?? { basename: part.stackName.replace(/[ _.-]+$/, ''), parts: [] };
+    stack.parts.push({ entry: v, volume: part.volume.toLowerCase() });
+    stacks.set(key, stack);
+  }
+  const groups: VideoGroup[] = [];
+  for (const stack of stacks.values()) {
+    // A lone "Part 2" is a title, not a stack: Kodi stacks only two or more parts.
+    if (stack.parts.length < 2 || !stack.basename) {
+      singles.push(...stack.parts.map((p) => p.entry));
+      continue;
+    }
+    stack.parts.sort((a, b) => a.volume.localeCompare(b.volume, 'en', { numeric: true }));
+    const first = stack.parts[0]!.entry;
+    groups.push({ basename: stack.basename, altBasenames: [stemOf(first.name)], parts: stack.parts.map((p) => p.entry) });
+  }
+  for (const v of singles) groups.push({ basename: stemOf(v.name), altBasenames: [], parts: [v] });
+  groups.sort((a, b) => (a.basename < b.basename ? -1 : a.basename > b.basename ? 1 : 0));
+  return groups;
+}
+
+/** A movie being assembled from one folder's listing. */
+interface Draft {
+  group: VideoGroup | null;
+  movie: FoundMovie;
+  /** Candidate files with what naming recognised, before reading them. */
+  recognized: { rel: string; abs: string; entry: Entry | null; what: RecognizedFile }[];
+}
+
+export class LibraryWalker {
+  readonly #o: WalkOptions;
+  readonly #errors: WalkError[] = [];
+  readonly #visits: FolderVisit[] = [];
+  readonly #seen = new Set<string>();
+  #sliceStart = performance.now();
+  #done = 0;
+
+  constructor(options: WalkOptions) {
+    this.#o = options;
+  }
+
+  async run(): Promise<WalkResult> {
+    // A list with a read index: shift() on a long array costs a copy of it every time.
+    const queue: string[] = [...this.#o.starts];
+    const expected = Math.max(this.#o.known.size, 1);
+    for (let next = 0; next < queue.length; next++) {
+      const dir = queue[next]!;
+      const children = this.#visit(dir, dir === this.#o.root);
+      for (const c of children) queue.push(c);
+      this.#done++;
+      if (performance.now() - this.#sliceStart > SLICE_MS) {
+        this.#o.onProgress?.(this.#done, Math.max(expected, queue.length), dir);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        this.#sliceStart = performance.now();
+        if (this.#o.signal?.aborted) throw this.#o.signal.reason ?? new DOMException('Cancelled', 'AbortError');
+      }
+    }
+    this.#o.onProgress?.(this.#done, this.#done, '');
+    return { visits: this.#visits, errors: this.#errors };
+  }
+
+  /** Visits one folder; returns the child folders to walk. */
+  #visit(dir: string, isRoot: boolean): string[] {
+    let st: Stats;
+    try {
+      st = statSync(dir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        this.#visits.push({ path: dir, status: 'gone' });
+      } else {
+        const reason = errnoText(err);
+        this.#errors.push({ path: dir, reason: `Folder cannot be read (${reason})` });
+        this.#visits.push({ path: dir, status: 'unreadable', signature: '', reason });
+      }
+      return [];
+    }
+    if (!st.isDirectory()) {
+      this.#visits.push({ path: dir, status: 'gone' });
+      return [];
+    }
+    const identity = `${st.dev}:${st.ino}`;
+    if (this.#seen.has(identity)) {
+      this.#errors.push({ path: dir, reason: 'Symbolic link loop: this folder was already scanned under another path' });
+      return [];
+    }
+    this.#seen.add(identity);
+
+    const prev = this.#o.known.get(dir);
+    if (prev && prev.role !== 'unreadable' && !this.#o.deep && !this.#o.force.has(dir)) {
+      const signature = folderSignature(dir, st, prev.aux);
+      if (signature === prev.signature) {
+        this.#visits.push({ path: dir, status: 'unchanged', role: prev.role });
+        return prev.subdirs.map((s) => path.join(dir, s));
+      }
+    }
+
+    let listing: Listing;
+    try {
+      listing = listFolder(dir, this.#errors);
+    } catch (err) {
+      const reason = errnoText(err);
+      this.#errors.push({ path: dir, reason: `Folder cannot be read (${reason})` });
+      this.#visits.push({ path: dir, status: 'unreadable', signature: statSignature(st), reason });
+      return [];
+    }
+    return this.#classify(dir, isRoot, st, listing);
+  }
+
+  #classify(dir: string, isRoot: boolean, st: Stats, listing: Listing): string[] {
+    const { files, dirs } = listing;
+    let disc: { entry: Entry; nfos: string[] } | null = null;
+    for (const d of dirs) {
+      const spec = DISC_STRUCTURES.find((s) => s.dir === d.lower);
+      const inside: string[] | null = spec && !disc ? this.#discListing(path.join(dir, d.name)) : null;
+      if (spec && inside?.some((n) => n.toLowerCase() === spec.marker)) {
+        disc = { entry: d, nfos: inside.filter((n) => n.toLowerCase().endsWith('.nfo')).map((n) => `${d.name}/${n}`) };
+      }
+    }
+    const videos: Entry[] = [];
+    for (const f of files) {
+      const ext = extensionOf(f.lower);
+      if (!isVideoExtension(ext)) continue;
+      if (isSkippedVideoStem(f.lower.slice(0, -(ext.length + 1)))) continue;
+      videos.push(f);
+    }
+    const groups = disc ? [] : groupVideos(videos);
+    const hasMovie = disc !== null || groups.length > 0;
+    const aux = dirs.filter((d) => AUX_DIRS.has(d.lower)).map((d) => d.name);
+    const subdirs = dirs
+      .filter((d) => d !== disc?.entry && !AUX_DIRS.has(d.lower) && !isSkippedFolderName(d.name, hasMovie))
+      .map((d) => d.name);
+    const signature = folderSignature(dir, st, aux);
+    const role: FolderRole = disc ? 'disc' : hasMovie ? 'movies' : 'container';
+
+    const movies: FoundMovie[] = [];
+    if (hasMovie) {
+      const layout: MovieLayout = disc ? 'disc' : groups.length === 1 && !isRoot ? 'own-folder' : 'shared-folder';
+      const drafts = disc
+        ? [this.#discDraft(dir, disc.entry, signature)]
+        : groups.map((g) => this.#videoDraft(dir, g, layout, signature));
+      this.#recognize(dir, layout, drafts, files, aux, disc?.nfos ?? []);
+      for (const d of drafts) {
+        this.#readFiles(d);
+        movies.push(d.movie);
+      }
+    }
+    this.#visits.push({ path: dir, status: 'changed', role, signature, subdirs, aux, movies });
+    return subdirs.map((s) => path.join(dir, s));
+  }
+
+  #discListing(discDir: string): string[] | null {
+    try {
+      return readdirSync(discDir);
+    } catch (err) {
+      this.#errors.push({ path: discDir, reason: `Disc structure cannot be read (${errnoText(err)})` });
+      return null;
+    }
+  }
+
+  #discDraft(dir: string, entry: Entry, signature: string): Draft {
+    const videoPath = path.join(dir, entry.name);
+    const folderName = path.basename(dir);
+    const movie = this.#newMovie(dir, 'disc', videoPath, entry.name, folderName, parseMovieName(folderName, { maxYear: this.#o.maxYear }), signature);
+    try {
+      const st = statSync(videoPath);
+      movie.video = { size: null, mtime: st.mtimeMs, dev: st.dev, ino: st.ino };
+    } catch (err) {
+      movie.errors.push(`The disc structure cannot be read (${errnoText(err)})`);
+    }
+    return { group: null, movie, recognized: [] };
+  }
+
+  #videoDraft(dir: string, group: VideoGroup, layout: MovieLayout, signature: string): Draft {
+    const first = group.parts[0]!;
+    const videoPath = path.join(dir, first.name);
+    const opts = { maxYear: this.#o.maxYear };
+    // In its own folder the folder name usually says it best; the file name is read when it does not.
+    const folderName = layout === 'own-folder' ? parseMovieName(path.basename(dir), opts) : null;
+    const name = folderName && folderName.year !== null ? folderName : pickName(folderName, parseMovieName(group.basename, opts));
+    const movie = this.#newMovie(dir, layout, videoPath, first.name, group.basename, name, signature);
+    try {
+      const st = first.stat ?? statSync(videoPath);
+      movie.video = { size: st.size, mtime: st.mtimeMs, dev: st.dev, ino: st.ino };
+      if (st.size === 0) movie.errors.push(`The video file is empty (0 bytes): ${first.name}`);
+    } catch (err) {
+      movie.errors.push(`The video file cannot be read (${errnoText(err)}): ${first.name}`);
+    }
+    return { group, movie, recognized: [] };
+  }
+
+  #newMovie(folder: string, layout: MovieLayout, videoPath: string, videoName: string, basename: string, name: ParsedName, signature: string): FoundMovie {
+    return {
+      folder,
+      layout,
+      videoPath,
+      videoName,
+      basename,
+      name,
+      video: null,
+      nfo: null,
+      nfoUnchanged: true,
+      files: [],
+      chosen: new Map(),
+      errors: [],
+      folderSignature: signature,
+    };
+  }
+
+  /** Assigns every art, NFO and actor file of the folder to its movie, by the naming table. */
+  #recognize(dir: string, layout: MovieLayout, drafts: Draft[], files: Entry[], aux: string[], discNfos: string[]): void {
+    const candidates: { rel: string; entry: Entry | null }[] = discNfos.map((rel) => ({ rel, entry: null }));
+    for (const f of files) {
+      const ext = extensionOf(f.lower);
+      if (ext === 'nfo' || ext === 'tbn' || isImageFileName(f.lower)) candidates.push({ rel: f.name, entry: f });
+    }
+    // Art folders belong to the folder's movie, so only to a movie that has the folder to itself.
+    if (layout !== 'shared-folder') {
+      for (const a of aux) {
+        const sub = path.join(dir, a);
+        try {
+          for (const e of listFolder(sub, this.#errors).files) {
+            if (isImageFileName(e.lower)) candidates.push({ rel: `${a}/${e.name}`, entry: e });
+          }
+        } catch (err) {
+          for (const d of drafts) d.movie.errors.push(`The folder ${a} cannot be read (${errnoText(err)})`);
+        }
+      }
+    }
+    if (drafts.length === 1) {
+      const d = drafts[0]!;
+      const bases = [d.movie.basename, ...(d.group?.altBasenames ?? [])];
+      for (const c of candidates) {
+        const what = bases.map((b) => recognizeMovieFile(c.rel, b, layout)).find((r) => r !== null) ?? null;
+        if (what) d.recognized.push({ rel: c.rel, abs: path.join(dir, c.rel), entry: c.entry, what });
+      }
+      return;
+    }
+    // Several movies in one folder: a file belongs to the movie whose basename prefixes it.
+    const byBase = new Map<string, Draft>();
+    for (const d of drafts) for (const b of [d.movie.basename, ...(d.group?.altBasenames ?? [])]) byBase.set(b.normalize('NFC').toLowerCase(), d);
+    for (const c of candidates) {
+      const stem = stemOf(c.rel).normalize('NFC').toLowerCase();
+      const dash = stem.lastIndexOf('-');
+      const owner = byBase.get(stem) ?? (dash > 0 ? byBase.get(stem.slice(0, dash)) : undefined);
+      if (!owner) continue;
+      const bases = [owner.movie.basename, ...(owner.group?.altBasenames ?? [])];
+      const what = bases.map((b) => recognizeMovieFile(c.rel, b, layout)).find((r) => r !== null) ?? null;
+      if (what) owner.recognized.push({ rel: c.rel, abs: path.join(dir, c.rel), entry: c.entry, what });
+    }
+  }
+
+  /** Stats, and reads only when changed, every recognised file; picks the NFO and the slot files. */
+  #readFiles(d: Draft): void {
+    const m = d.movie;
+    const nfos = d.recognized.filter((r) => r.what.role === 'nfo').sort((a, b) => priorityOf(a.what) - priorityOf(b.what));
+    for (const [i, r] of nfos.entries()) {
+      const read = this.#readFile(r.abs, r.entry, m, false);
+      if (!read) continue;
+      m.files.push({ path: r.abs, role: 'nfo', assetType: null, rank: null, form: null, sha256: read.sha256, bytes: read.bytes, mtime: read.mtime, width: null, height: null, unchanged: read.unchanged });
+      if (i === 0) {
+        m.nfoUnchanged = read.unchanged || read.origin === 'published';
+        // An unchanged NFO is still parsed: its ids decide identity. Parsing is cheap next to I/O.
+        m.nfo = read.bytesRead ? readNfo(read.bytesRead) : readNfoFile(r.abs, m);
+        if (m.nfo?.error) m.errors.push(`${path.basename(r.abs)}: ${m.nfo.error}`);
+      }
+    }
+    const extras: FoundFile[] = [];
+    for (const r of d.recognized) {
+      if (r.what.role === 'nfo') continue;
+      const read = this.#readFile(r.abs, r.entry, m, true);
+      if (!read) continue;
+      const base = { path: r.abs, sha256: read.sha256, bytes: read.bytes, mtime: read.mtime, width: read.width, height: read.height, unchanged: read.unchanged };
+      if (r.what.role === 'actor') {
+        m.files.push({ ...base, role: 'actor', assetType: null, rank: null, form: null });
+        continue;
+      }
+      const what = r.what;
+      if (read.width === null) m.errors.push(`${r.rel} is not a readable image`);
+      let type = what.type;
+      if (what.form === 'fallback' && read.width !== null && read.height !== null) type = classifyFolderImage(read.width, read.height);
+      const file: FoundFile = { ...base, role: 'art', assetType: type, rank: what.rank, form: what.form };
+      if (what.rank === null) extras.push(file);
+      else m.files.push(file);
+    }
+    // Un-numbered extrafanart/ pictures take the fanart ranks after the numbered ones.
+    let next = Math.max(0, ...m.files.filter((f) => f.assetType === 'fanart').map((f) => (f.rank ?? 0) + 1));
+    for (const f of extras.sort((a, b) => (a.path < b.path ? -1 : 1))) m.files.push({ ...f, rank: next++ });
+    for (const f of m.files) {
+      if (f.role !== 'art' || f.assetType === null || f.rank === null || f.width === null) continue;
+      if (f.rank >= ASSET_TYPE_SPECS[f.assetType].maxCount) continue;
+      const key = `${f.assetType}:${f.rank}`;
+      const cur = m.chosen.get(key);
+      if (!cur || ART_FORM_PRECEDENCE[f.form!] < ART_FORM_PRECEDENCE[cur.form!]) m.chosen.set(key, f);
+    }
+  }
+
+  /**
+   * Stat first; read and hash only when size or mtime differ from what was recorded. Returns
+   * null (with an error on the movie) when the file cannot be read.
+   */
+  #readFile(
+    abs: string,
+    entry: Entry | null,
+    m: FoundMovie,
+    image: boolean,
+  ): { sha256: string; bytes: number; mtime: number; width: number | null; height: number | null; unchanged: boolean; origin: KnownFile['origin'] | null; bytesRead: Buffer | null } | null {
+    try {
+      const st = entry?.stat ?? statSync(abs);
+      const known = this.#o.knownFiles.get(abs);
+      if (known && known.bytes === st.size && known.mtime === st.mtimeMs && !this.#o.deep) {
+        return { sha256: known.sha256, bytes: known.bytes, mtime: known.mtime, width: known.width, height: known.height, unchanged: true, origin: known.origin, bytesRead: null };
+      }
+      const bytes = readFileSync(abs);
+      const header = image ? probeHeader(bytes) : null;
+      const hash = sha256(bytes);
+      return {
+        sha256: hash,
+        bytes: bytes.length,
+        mtime: st.mtimeMs,
+        width: header?.width ?? null,
+        height: header?.height ?? null,
+        unchanged: known !== undefined && known.sha256 === hash,
+        origin: known?.origin ?? null,
+        bytesRead: bytes,
+      };
+    } catch (err) {
+      m.errors.push(`${path.basename(abs)} cannot be read (${errnoText(err)})`);
+      return null;
+    }
+  }
+}
+
+function priorityOf(what: RecognizedFile): number {
+  return what.role === 'nfo' ? what.priority : 99;
+}
+
+function readNfoFile(abs: string, m: FoundMovie): NfoInfo | null {
+  try {
+    return readNfo(readFileSync(abs));
+  } catch (err) {
+    m.errors.push(`${path.basename(abs)} cannot be read (${errnoText(err)})`);
+    return null;
+  }
+}

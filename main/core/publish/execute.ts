@@ -1,0 +1,354 @@
+import { lstat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { ApiError } from '../../../shared/api/errors.ts';
+import type { PlannedFileOp, PublishIssue } from '../../../shared/api/publish.ts';
+import type { PublishMode } from '../../../shared/settings.ts';
+import type { Services } from '../services.ts';
+import { describeFsError, FATAL_FOR_ITEM, placeFile, placeText, placeTwin, syncFolder, tempOwnerPid, type PlaceResult } from './fs-ops.ts';
+import type { FsWorkers } from './fs-workers.ts';
+import type { LedgerBatch, NewLedgerRow } from './ledger.ts';
+import type { ItemPlan, PlanOp, RecycleReason } from './plan.ts';
+
+/*
+ * Applies one item's plan: each file lands by temp + fsync + rename (fs-ops.ts), whatever it
+ * displaces goes to the recycle bin first, and the ledger is updated in one transaction at the
+ * end (batched with other items, see ledger.ts). A failing file is reported and skipped; what depends on it (a twin, the recycling of
+ * what it replaces) is skipped too, so nothing is lost and nothing is half-done. A full disk or
+ * a read-only folder stops the item at once.
+ */
+
+export const RECYCLE_TEXT: Readonly<Record<RecycleReason, string>> = {
+  stale: 'published file no longer chosen',
+  'replaced-original': 'original artwork replaced by a new choice',
+  modified: 'published file changed on disk, replaced by the chosen image',
+  'foreign-nfo': 'NFO not written by Posterity, replaced by a new one',
+  'unknown-image': 'image file unknown to Posterity (cleanup of unknown images is on)',
+};
+
+export interface ExecuteOptions {
+  mode: PublishMode;
+  dryRun: boolean;
+  automated: boolean;
+  /** sha → other files on disk holding those bytes (originals), for blobs missing from the cache. */
+  altSources: ReadonlyMap<string, readonly string[]>;
+  /** Temp files of dead runs in this folder, removed before writing. */
+  temps: readonly string[];
+  /** Run-wide notes (fallbacks), shared across items. */
+  notes: Set<string>;
+  workers: FsWorkers;
+  /** Where ledger changes go; the caller flushes it. */
+  ledger: LedgerBatch;
+  signal?: AbortSignal | undefined;
+}
+
+export interface ItemOutcome {
+  itemId: number;
+  written: number;
+  linked: number;
+  unchanged: number;
+  recycled: number;
+  skipped: number;
+  bytes: number;
+  errors: PublishIssue[];
+  warnings: PublishIssue[];
+  /** Anything on disk or in the ledger changed. */
+  changed: boolean;
+}
+
+class ItemAbort extends Error {}
+
+/** Files of one item written at once. */
+const WRITES_IN_FLIGHT = 4;
+
+/** A plan's operations as the API shows them. */
+export function describePlan(plan: ItemPlan): PlannedFileOp[] {
+  return plan.ops.map((op): PlannedFileOp => {
+    switch (op.op) {
+      case 'write':
+      case 'link':
+        return {
+          itemId: plan.itemId,
+          action: op.op,
+          path: op.path,
+          reason: `${op.why}${op.displace?.recycle ? ` (current file to the recycle bin: ${RECYCLE_TEXT[op.displace.reason]})` : ''}`,
+        };
+      case 'keep':
+        return { itemId: plan.itemId, action: 'keep', path: op.path, reason: op.why };
+      case 'recycle':
+        return { itemId: plan.itemId, action: 'recycle', path: op.path, reason: RECYCLE_TEXT[op.reason] };
+      case 'forget':
+        return { itemId: plan.itemId, action: 'forget', path: op.path, reason: 'file gone and no longer wanted' };
+      case 'error':
+        return { itemId: plan.itemId, action: 'error', path: op.path, reason: op.reason };
+    }
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Temp files whose writer is gone (or that are a day old) are ours to remove. */
+async function removeDeadTemps(temps: readonly string[], now: number): Promise<void> {
+  for (const tmp of temps) {
+    const pid = tempOwnerPid(path.basename(tmp));
+    const info = await lstat(tmp).catch(() => null);
+    if (!info?.isFile()) continue;
+    const old = now - info.mtimeMs > 24 * 60 * 60 * 1000;
+    if (old || pid === null || (pid !== process.pid && !processAlive(pid))) await unlink(tmp).catch(() => undefined);
+  }
+}
+
+export async function executeItemPlan(s: Services, plan: ItemPlan, folder: string, options: ExecuteOptions): Promise<ItemOutcome> {
+  const itemId = plan.itemId;
+  const out: ItemOutcome = {
+    itemId,
+    written: 0,
+    linked: 0,
+    unchanged: 0,
+    recycled: 0,
+    skipped: 0,
+    bytes: 0,
+    errors: [],
+    warnings: plan.warnings.map((w) => ({ itemId, ...(w.path ? { path: w.path } : {}), reason: w.reason })),
+    changed: false,
+  };
+  const now = s.clock.now();
+  const failed = new Set<string>();
+  // Paths holding the desired bytes once their op has run; kept files hold them already.
+  const held = new Set(plan.ops.filter((o) => o.op === 'keep' && o.why === 'identical').map((o) => o.path as string));
+  const deletes = new Set<number>();
+  const upserts = new Map<string, NewLedgerRow>();
+  const fail = (p: string | null, reason: string) => {
+    if (p) failed.add(p);
+    out.errors.push({ itemId, ...(p ? { path: p } : {}), reason });
+  };
+
+  if (!options.dryRun && options.temps.length > 0) await removeDeadTemps(options.temps, now);
+
+  const recordPlaced = (op: Extract<PlanOp, { op: 'write' | 'link' }>, result: PlaceResult) => {
+    const blob = op.source.kind === 'blob' ? op.source.blob : null;
+    upserts.set(op.path, {
+      item_id: itemId,
+      path: op.path,
+      role: op.role,
+      asset_type: op.assetType,
+      rank: op.rank,
+      origin: 'published',
+      sha256: op.sha,
+      bytes: result.size,
+      width: blob?.width ?? null,
+      height: blob?.height ?? null,
+      mtime: Math.trunc(result.mtimeMs),
+      published_at: now,
+      seen_at: now,
+    });
+    if (result.fallback) options.notes.add(result.fallback);
+    out.bytes += result.bytesWritten;
+    out.changed = true;
+  };
+
+  const displaceHook = (op: Extract<PlanOp, { op: 'write' | 'link' }>) => async () => {
+    const d = op.displace;
+    if (!d) return;
+    if (d.recycle) {
+      const there = await lstat(op.path).catch(() => null);
+      if (there?.isFile()) {
+        await s.cache.recycle.put(op.path, { itemId, reason: `${RECYCLE_TEXT[d.reason]}: ${op.rel}`, kind: 'library-file' });
+        out.recycled++;
+      }
+    }
+    if (d.ledgerId !== null) deletes.add(d.ledgerId);
+  };
+
+  /** The cache file for a blob, else another copy of the same bytes on disk (an original). */
+  const sourceFor = async (sha: string): Promise<string | null> => {
+    const cached = await s.cache.pathOf(sha);
+    if (cached) return cached;
+    for (const alt of options.altSources.get(sha) ?? []) {
+      if ((await lstat(alt).catch(() => null))?.isFile()) return alt;
+    }
+    return null;
+  };
+
+  const handleFsError = (p: string, err: unknown, what: string) => {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (err instanceof ApiError) {
+      fail(p, `${what}: ${err.message}`);
+    } else {
+      fail(p, `${what}: ${describeFsError(err)}`);
+    }
+    if (FATAL_FOR_ITEM.has(code)) throw new ItemAbort(`${describeFsError(err)} — stopped publishing this movie`);
+  };
+
+  const place = async (op: Extract<PlanOp, { op: 'write' | 'link' }>) => {
+    const opts = { beforeCommit: displaceHook(op), expectBytes: op.bytes };
+    if (op.op === 'link' && held.has(op.from) && !failed.has(op.from)) {
+      if (options.dryRun) return;
+      const result = await placeTwin(options.workers, op.from, op.path, folder, opts);
+      recordPlaced(op, result);
+      if (result.method === 'hardlink') out.linked++;
+      else out.written++;
+      return;
+    }
+    if (op.source.kind === 'text') {
+      if (options.dryRun) return;
+      const result = await placeText(options.workers, op.source.text, op.path, folder, { beforeCommit: opts.beforeCommit });
+      recordPlaced(op, result);
+      out.written++;
+      return;
+    }
+    const guess = op.source.blob.cachePath;
+    if (guess) {
+      try {
+        if (options.dryRun) {
+          if ((await lstat(guess).catch(() => null))?.isFile()) return;
+        } else {
+          const result = await placeFile(options.workers, guess, op.path, folder, options.mode, opts);
+          recordPlaced(op, result);
+          out.written++;
+          return;
+        }
+      } catch (err) {
+        // Only a missing cache file sends us to the cache's own lookup; anything else is real.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || (await lstat(guess).catch(() => null))) throw err;
+      }
+    }
+    const source = await sourceFor(op.sha);
+    if (!source) {
+      fail(
+        op.path,
+        `The chosen ${op.assetType ?? 'actor'} image (${op.sha.slice(0, 12)}) is missing from the cache; ${op.rel} was left as it was. Choose it again to download it.`,
+      );
+      return;
+    }
+    if (options.dryRun) return;
+    const result = await placeFile(options.workers, source, op.path, folder, options.mode, opts);
+    recordPlaced(op, result);
+    out.written++;
+  };
+
+  const runPlace = async (op: Extract<PlanOp, { op: 'write' | 'link' }>) => {
+    try {
+      await place(op);
+      if (!failed.has(op.path)) held.add(op.path);
+    } catch (err) {
+      handleFsError(op.path, err, `Could not write ${op.rel}`);
+    }
+  };
+
+  try {
+    // Writes are independent of each other: several at once keep the fs workers busy. Twins
+    // follow (they link to what the writes produced), then everything else in plan order.
+    const writes = plan.ops.filter((o): o is Extract<PlanOp, { op: 'write' }> => o.op === 'write');
+    let next = 0;
+    let abort: ItemAbort | null = null;
+    await Promise.all(
+      Array.from({ length: Math.min(WRITES_IN_FLIGHT, writes.length) }, async () => {
+        while (next < writes.length && !abort) {
+          options.signal?.throwIfAborted();
+          try {
+            await runPlace(writes[next++]!);
+          } catch (err) {
+            if (!(err instanceof ItemAbort)) throw err;
+            abort = err;
+          }
+        }
+      }),
+    );
+    if (abort) throw abort;
+    for (const op of plan.ops) {
+      if (op.op === 'link') {
+        options.signal?.throwIfAborted();
+        await runPlace(op);
+      }
+    }
+    for (const op of plan.ops) {
+      options.signal?.throwIfAborted();
+      switch (op.op) {
+        case 'error':
+          fail(op.path, op.reason);
+          break;
+        case 'write':
+        case 'link':
+          break;
+        case 'keep':
+          if (op.why === 'identical') {
+            out.unchanged++;
+            if (op.ledger !== 'none' && !options.dryRun) {
+              const info = await lstat(op.path).catch(() => null);
+              if (info?.isFile()) {
+                upserts.set(op.path, {
+                  item_id: itemId,
+                  path: op.path,
+                  role: op.role,
+                  asset_type: op.assetType,
+                  rank: op.rank,
+                  origin: 'published',
+                  sha256: op.sha!,
+                  bytes: info.size,
+                  width: null,
+                  height: null,
+                  mtime: Math.trunc(info.mtimeMs),
+                  published_at: now,
+                  seen_at: now,
+                });
+              }
+            }
+          } else if (op.why !== 'pending') {
+            out.skipped++;
+            if (op.why === 'locked') {
+              out.warnings.push({ itemId, path: op.path, reason: `${op.rel} left alone: its slot is locked and this publish was automatic` });
+            }
+          }
+          break;
+        case 'recycle': {
+          if (op.after.some((p) => failed.has(p) || !held.has(p))) {
+            out.warnings.push({ itemId, path: op.path, reason: `${op.rel} kept: its replacement could not be written` });
+            out.skipped++;
+            break;
+          }
+          if (options.dryRun) break;
+          try {
+            const there = await lstat(op.path).catch(() => null);
+            if (there?.isFile()) {
+              await s.cache.recycle.put(op.path, { itemId, reason: `${RECYCLE_TEXT[op.reason]}: ${op.rel}`, kind: 'library-file' });
+              out.recycled++;
+            }
+            if (op.ledgerId !== null) deletes.add(op.ledgerId);
+            out.changed = true;
+          } catch (err) {
+            if (err instanceof ItemAbort) throw err;
+            handleFsError(op.path, err, `Could not move ${op.rel} to the recycle bin`);
+          }
+          break;
+        }
+        case 'forget':
+          if (!options.dryRun) {
+            deletes.add(op.ledgerId);
+            out.changed = true;
+          }
+          break;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof ItemAbort)) {
+      await commitLedger();
+      throw err;
+    }
+    out.errors.push({ itemId, path: folder, reason: err.message });
+  }
+  await commitLedger();
+  return out;
+
+  async function commitLedger(): Promise<void> {
+    if (options.dryRun) return;
+    if (out.changed) await syncFolder(options.workers, folder);
+    await options.ledger.add({ itemId, deletes: [...deletes], upserts: [...upserts.values()], touched: out.changed || upserts.size > 0 });
+  }
+}

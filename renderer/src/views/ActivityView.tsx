@@ -1,0 +1,146 @@
+import { useMemo, useRef, useState } from 'react';
+import type { JobView } from '../../../shared/api/jobs.ts';
+import { useApi, useClient, useEngineEvents } from '../app/bridge.tsx';
+import { routeHref } from '../app/router.ts';
+import { ErrorMessage, ProgressBar, Spinner, useAction } from '../components/ui.tsx';
+import { formatRelative } from '../lib/format.ts';
+
+/** What each job kind is called on screen. */
+const KIND_LABELS: Record<string, string> = {
+  'scan-library': 'Scan library',
+  'scan-folder': 'Rescan folder',
+  'enrich-item': 'Find artwork',
+  'autoselect-item': 'Choose artwork',
+  download: 'Download',
+  'publish-item': 'Publish',
+  verify: 'Check library',
+  gc: 'Clean cache',
+  rebuild: 'Rebuild library files',
+};
+
+const STATE_LABELS: Record<JobView['state'], string> = {
+  queued: 'Waiting',
+  running: 'Running',
+  done: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+type Filter = 'all' | 'active' | 'failed';
+
+export function ActivityView() {
+  const [filter, setFilter] = useState<Filter>('all');
+  const jobs = useApi('jobs-list', filter === 'failed' ? { state: 'failed', limit: 500 } : { limit: 500 }, []);
+  const client = useClient();
+  const { run } = useAction();
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  useEngineEvents((e) => {
+    if (e.type !== 'job' || !jobs.data) return;
+    const index = jobs.data.findIndex((j) => j.id === e.job.id);
+    if (index >= 0) {
+      // Progress updates arrive often: patch the row instead of fetching the list.
+      const next = [...jobs.data];
+      next[index] = { ...next[index]!, state: e.job.state, progress: e.job.progress, message: e.job.message, error: e.job.error };
+      jobs.set(next);
+    } else if (!pending.current) {
+      pending.current = setTimeout(() => {
+        pending.current = null;
+        jobs.reload();
+      }, 300);
+    }
+  });
+
+  const list = useMemo(() => {
+    const all = jobs.data ?? [];
+    return filter === 'active' ? all.filter((j) => j.state === 'queued' || j.state === 'running') : all;
+  }, [jobs.data, filter]);
+  const active = list.filter((j) => j.state === 'running' || j.state === 'queued');
+  const finished = list.filter((j) => j.state !== 'running' && j.state !== 'queued');
+
+  return (
+    <div className="view activity">
+      <header className="view-head">
+        <h1>Activity</h1>
+        <div className="segmented" role="group" aria-label="Show">
+          {(['all', 'active', 'failed'] as const).map((f) => (
+            <button key={f} type="button" aria-pressed={filter === f} className={filter === f ? 'seg-on' : ''} onClick={() => setFilter(f)}>
+              {f === 'all' ? 'All' : f === 'active' ? 'In progress' : 'Failed'}
+            </button>
+          ))}
+        </div>
+      </header>
+      <div className="view-scroll">
+        {jobs.error && <ErrorMessage error={jobs.error} onRetry={jobs.reload} />}
+        {!jobs.data && !jobs.error && <Spinner />}
+        {jobs.data && list.length === 0 && (
+          <div className="empty">
+            <h2>{filter === 'failed' ? 'Nothing failed' : 'Nothing going on'}</h2>
+            <p className="muted">Scans, artwork searches, downloads and publishing show up here while they run.</p>
+          </div>
+        )}
+        {active.length > 0 && (
+          <section aria-label="In progress">
+            <h2 className="section-title">In progress</h2>
+            <ul className="jobs">
+              {active.map((j) => (
+                <JobRow key={j.id} job={j} onCancel={() => void run('cancel', () => client.call('jobs-cancel', { id: j.id }), 'Cancelled').then(jobs.reload)} />
+              ))}
+            </ul>
+          </section>
+        )}
+        {finished.length > 0 && (
+          <section aria-label="Recent">
+            <h2 className="section-title">Recent</h2>
+            <ul className="jobs">
+              {finished.map((j) => (
+                <JobRow key={j.id} job={j} />
+              ))}
+            </ul>
+          </section>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function JobRow({ job, onCancel }: { job: JobView; onCancel?: () => void }) {
+  const label = KIND_LABELS[job.kind] ?? job.kind;
+  const when = job.finishedAt ?? job.startedAt ?? job.createdAt;
+  return (
+    <li className={`job job-${job.state}`}>
+      <span className={`job-state state-${job.state}`}>{STATE_LABELS[job.state]}</span>
+      <div className="job-main">
+        <div className="job-title">
+          <strong>{label}</strong>
+          {job.itemId !== null && (
+            <a href={routeHref({ view: 'item', id: job.itemId })} className="job-item">
+              {job.itemTitle ?? `item ${job.itemId}`}
+            </a>
+          )}
+        </div>
+        {job.state === 'running' && (
+          <ProgressBar done={job.progress?.done ?? 0} total={job.progress?.total ?? 0} label={`${label} progress`} />
+        )}
+        {(job.progress?.label || job.message) && job.state === 'running' && <div className="muted small">{job.progress?.label ?? job.message}</div>}
+        {job.state === 'failed' && job.error && (
+          <div className="job-error" role="note">
+            {job.error}
+            {job.attempts < job.maxAttempts && job.runAfter > Date.now() && <span className="muted"> · retrying {formatRelative(job.runAfter)}</span>}
+          </div>
+        )}
+        {job.state === 'done' && job.message && <div className="muted small">{job.message}</div>}
+      </div>
+      <div className="job-side">
+        <span className="muted small" title={new Date(when).toLocaleString()}>
+          {formatRelative(when)}
+        </span>
+        {onCancel && (
+          <button type="button" className="btn btn-small" onClick={onCancel} aria-label={`Cancel ${label}${job.itemTitle ? ` of ${job.itemTitle}` : ''}`}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}

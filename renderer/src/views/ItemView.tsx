@@ -1,0 +1,277 @@
+import { useEffect, useRef, useState } from 'react';
+import { useApi, useClient, useEngineEvents } from '../app/bridge.tsx';
+import { navigate } from '../app/router.ts';
+import { ErrorMessage, Spinner, Switch, useAction } from '../components/ui.tsx';
+import { formatRelative, pluralize } from '../lib/format.ts';
+import { ArtworkPicker } from './ArtworkPicker.tsx';
+import { FieldsPanel } from './FieldsPanel.tsx';
+import { MatchPanel } from './MatchPanel.tsx';
+
+type Tab = 'artwork' | 'details' | 'files';
+
+const STATE_TEXT: Record<string, string> = {
+  new: 'Not identified yet',
+  identified: 'Identified',
+  needs_match: 'Needs match',
+  enriched: 'Artwork found',
+  missing: 'Files missing',
+};
+
+export function ItemView({ id }: { id: number }) {
+  const client = useClient();
+  const item = useApi('item-get', { id }, []);
+  const artwork = useApi('item-artwork', { itemId: id }, []);
+  const [tab, setTab] = useState<Tab>('artwork');
+  const [matching, setMatching] = useState(false);
+  const { run, busy } = useAction();
+
+  useEngineEvents((e) => {
+    if (e.type === 'items-changed' && e.itemIds.includes(id)) {
+      item.reload();
+      artwork.reload();
+    }
+  });
+
+  // Candidates found without previews (enriched by a job that stopped before scoring) get
+  // theirs now, once per visit: the picker shows cached previews only, never provider URLs.
+  const [fetchingPreviews, setFetchingPreviews] = useState(false);
+  const previewsAsked = useRef(false);
+  useEffect(() => {
+    const data = artwork.data;
+    if (!data || previewsAsked.current) return;
+    const missing = data.types.some((t) =>
+      t.clusters.some((c) => c.best.previewSha === null && c.best.hashError === null && !c.best.gone),
+    );
+    if (!missing) return;
+    previewsAsked.current = true;
+    setFetchingPreviews(true);
+    client
+      .call('artwork-rescore', { itemId: id })
+      .catch(() => undefined)
+      .finally(() => {
+        setFetchingPreviews(false);
+        artwork.reload();
+      });
+  }, [artwork.data, client, id, artwork]);
+
+  const reloadAll = () => {
+    item.reload();
+    artwork.reload();
+  };
+
+  if (item.error && !item.data) {
+    return (
+      <div className="view">
+        <div className="view-scroll">
+          <BackLink />
+          <ErrorMessage error={item.error} onRetry={item.reload} />
+        </div>
+      </div>
+    );
+  }
+  if (!item.data) {
+    return (
+      <div className="view">
+        <div className="view-scroll">
+          <BackLink />
+          <Spinner label="Loading the movie" />
+        </div>
+      </div>
+    );
+  }
+  const it = item.data;
+  const needsMatch = it.state === 'needs_match' || matching;
+
+  return (
+    <div className="view item-view">
+      <header className="item-head">
+        <BackLink />
+        <div className="item-title">
+          <h1>
+            {it.title} {it.year && <span className="muted">({it.year})</span>}
+          </h1>
+          <div className="item-meta">
+            <span
+              className={`badge ${it.state === 'needs_match' ? 'badge-warn' : it.state === 'missing' ? 'badge-bad' : it.state === 'enriched' ? 'badge-ok' : ''}`}
+            >
+              {STATE_TEXT[it.state] ?? it.state}
+            </span>
+            {it.tmdbId && <span className="muted small">TMDB {it.tmdbId}</span>}
+            {it.imdbId && <span className="muted small">{it.imdbId}</span>}
+            <span className="muted small" title={it.folder}>
+              {it.folder}
+            </span>
+          </div>
+        </div>
+        <div className="item-actions">
+          <Switch
+            checked={it.monitored}
+            label="Monitored"
+            onChange={(monitored) =>
+              void run(
+                'monitor',
+                () => client.call('items-set-monitored', { ids: [id], monitored }),
+                monitored ? 'Monitored: automation looks after it' : 'Unmonitored: automation leaves it alone',
+              ).then(item.reload)
+            }
+          />
+          <button
+            type="button"
+            className="btn"
+            disabled={busy !== null}
+            onClick={() =>
+              void run(
+                'enrich',
+                () => client.call('enrich', { itemIds: [id] }),
+                (r) =>
+                  r.failed[0]
+                    ? `Could not find artwork: ${r.failed[0].reason}`
+                    : r.needsMatch
+                      ? 'Several movies match: pick the right one'
+                      : 'Artwork and details refreshed',
+              ).then(reloadAll)
+            }
+          >
+            {busy === 'enrich' ? 'Searching…' : 'Find artwork'}
+          </button>
+          <button
+            type="button"
+            className="btn"
+            disabled={busy !== null}
+            onClick={() =>
+              void run(
+                'autoselect',
+                () => client.call('artwork-autoselect', { itemIds: [id] }),
+                (r) =>
+                  r.unmonitored.length
+                    ? 'Unmonitored: automation leaves it alone'
+                    : `${pluralize(r.changes.length, 'choice')} made; locked choices kept`,
+              ).then(reloadAll)
+            }
+          >
+            {busy === 'autoselect' ? 'Choosing…' : 'Choose for me'}
+          </button>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy !== null}
+            onClick={() =>
+              void run(
+                'publish',
+                () => client.call('publish', { itemIds: [id] }),
+                (r) =>
+                  r.errors.length
+                    ? `Published with problems: ${r.errors[0]!.reason}`
+                    : r.written + r.linked > 0
+                      ? `Published ${pluralize(r.written + r.linked, 'file')}`
+                      : 'Already up to date',
+              ).then(reloadAll)
+            }
+          >
+            {busy === 'publish' ? 'Publishing…' : 'Publish now'}
+          </button>
+        </div>
+      </header>
+      {it.error && (
+        <div className="item-problem" role="alert">
+          <strong>Problem:</strong> {it.error}
+        </div>
+      )}
+      <nav className="tabs" aria-label="Movie sections">
+        {(
+          [
+            ['artwork', 'Artwork'],
+            ['details', 'Details'],
+            ['files', `Files (${it.libraryFiles.length})`],
+          ] as const
+        ).map(([t, label]) => (
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            aria-selected={tab === t}
+            className={tab === t ? 'tab-on' : ''}
+            onClick={() => setTab(t)}
+          >
+            {label}
+          </button>
+        ))}
+        <span className="spacer" />
+        {!needsMatch && it.state !== 'missing' && (
+          <button type="button" className="btn btn-small btn-ghost" onClick={() => setMatching(true)}>
+            Wrong movie?
+          </button>
+        )}
+      </nav>
+      <div className="view-scroll item-body">
+        {needsMatch && (
+          <MatchPanel
+            item={it}
+            onDone={() => {
+              setMatching(false);
+              reloadAll();
+            }}
+            onCancel={it.state === 'needs_match' ? undefined : () => setMatching(false)}
+          />
+        )}
+        {tab === 'artwork' &&
+          (artwork.error && !artwork.data ? (
+            <ErrorMessage error={artwork.error} onRetry={artwork.reload} />
+          ) : !artwork.data ? (
+            <Spinner label="Loading artwork" />
+          ) : (
+            <ArtworkPicker
+              itemId={id}
+              artwork={artwork.data}
+              onChanged={reloadAll}
+              fetchingPreviews={fetchingPreviews}
+            />
+          ))}
+        {tab === 'details' && <FieldsPanel item={it} onChanged={item.reload} />}
+        {tab === 'files' && (
+          <div className="card">
+            {it.libraryFiles.length === 0 ? (
+              <p className="muted">No artwork or NFO files in the library for this movie yet.</p>
+            ) : (
+              <table className="table compact">
+                <thead>
+                  <tr>
+                    <th scope="col">File</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">From</th>
+                    <th scope="col">Written</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {it.libraryFiles.map((f) => (
+                    <tr key={f.id}>
+                      <td className="mono" title={f.path}>
+                        {f.path.slice(it.folder.length + 1) || f.path}
+                      </td>
+                      <td>{f.assetType ?? f.role}</td>
+                      <td>{f.origin === 'published' ? 'Posterity' : 'Was already there'}</td>
+                      <td className="muted">{formatRelative(f.publishedAt ?? f.mtime)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function BackLink() {
+  return (
+    <button
+      type="button"
+      className="btn btn-ghost btn-small back"
+      onClick={() => navigate({ view: 'library' })}
+      aria-label="Back to the library"
+    >
+      ← Library
+    </button>
+  );
+}

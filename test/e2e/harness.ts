@@ -1,0 +1,130 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startApp, type RunningApp } from '../../main/cli/commands/serve.ts';
+import { createEngine, type Engine } from '../../main/core/engine.ts';
+import { createLogger } from '../../main/core/log.ts';
+import { inProcessClient } from '../../main/core/api/in-process-client.ts';
+import type { ApiClient } from '../../shared/api/index.ts';
+
+/** Debian's chromium; the e2e suite and the UI benchmark drive it headless. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
+
+/**
+ * Whether the browser suites can run. Without chromium they are skipped on a laptop, but on CI
+ * (CI=true) a missing browser is a failure: a green run must mean the UI was really exercised.
+ */
+export function chromiumAvailable(): boolean {
+  const present = existsSync(CHROMIUM);
+  if (!present && process.env.CI === 'true') {
+    throw new Error(`${CHROMIUM} is missing: install it (apt-get install -y chromium); the e2e suite does not skip on CI`);
+  }
+  return present;
+}
+
+/** Builds the renderer when its sources are newer than out/renderer (tests always see the current UI). */
+export async function ensureFreshRenderer(): Promise<void> {
+  const built = path.join(ROOT, 'out', 'renderer', 'index.html');
+  const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
+  const newest = Math.max(newestMtime(path.join(ROOT, 'renderer')), newestMtime(path.join(ROOT, 'shared')), statSync(path.join(ROOT, 'vite.config.ts')).mtimeMs);
+  if (newest <= builtAt) return;
+  const { buildRenderer } = await import('../../scripts/build-renderer.ts');
+  await buildRenderer();
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+export interface Served {
+  engine: Engine;
+  client: ApiClient;
+  app: RunningApp;
+  root: string;
+  dataDir: string;
+  /** A folder inside the temp root (created). */
+  dir(name: string): string;
+  close(): Promise<void>;
+}
+
+/** What `posterity serve` runs, in this process: engine (real clock), jobs, HTTP door with the UI. */
+export async function startServed(options: { env?: NodeJS.ProcessEnv; startJobs?: boolean } = {}): Promise<Served> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'posterity-e2e-'));
+  const dataDir = path.join(root, 'data');
+  const engine = await createEngine({
+    dataDir,
+    env: options.env ?? {},
+    logger: createLogger({ consoleLevel: 'silent', file: path.join(dataDir, 'logs', 'posterity.log') }),
+  });
+  const quiet = { stdout: { write: () => true }, stderr: { write: () => true } };
+  const app = await startApp(engine, quiet, { port: 0 });
+  if (options.startJobs === false) await engine.services.jobs.stop({ requeue: true, graceMs: 0 });
+  return {
+    engine,
+    client: inProcessClient(engine.dispatch),
+    app,
+    root,
+    dataDir,
+    dir(name) {
+      const p = path.join(root, name);
+      mkdirSync(p, { recursive: true });
+      return p;
+    },
+    async close() {
+      await app.close();
+      await engine.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BrowserSession {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Browser console errors and page errors seen so far (a test may assert there are none). */
+  errors: string[];
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function openBrowser(url: string, options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {}): Promise<BrowserSession> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1360, height: options.height ?? 860 },
+    colorScheme: options.colorScheme ?? 'light',
+    deviceScaleFactor: 1,
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  await page.goto(url);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    browser,
+    context,
+    page,
+    errors,
+    async screenshot(name) {
+      const file = path.join(SCREENSHOTS, `${name}.png`);
+      await page.screenshot({ path: file });
+      return file;
+    },
+    async close() {
+      await browser.close();
+    },
+  };
+}

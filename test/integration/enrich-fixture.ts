@@ -1,0 +1,105 @@
+import type { ItemRow } from '../../main/core/db/schema.ts';
+import { startFakeProviders, type FakeMovie, type FakeProviderOptions, type FakeProviders } from '../fakes/index.ts';
+import { makeTestEngine, type TestEngine } from '../helpers/engine.ts';
+
+/** Engine settings that keep failure tests short: few, quick retries and a short timeout. */
+export const QUICK_FAILURE_SETTINGS = { 'providers.maxRetries': 2, 'providers.timeoutSeconds': 1 } as const;
+
+export interface EnrichFixture extends TestEngine {
+  fake: FakeProviders;
+  libraryId: number;
+  /** A movie item as a scan would leave it (title/year from the folder, ids from an NFO). */
+  addItem(item: {
+    title: string;
+    year?: number | null;
+    tmdbId?: number | null;
+    imdbId?: string | null;
+    monitored?: boolean;
+  }): Promise<number>;
+  /** An item for a catalogue movie, by its TMDB id (identified by an NFO). */
+  addKnown(movie: FakeMovie, extra?: { monitored?: boolean }): Promise<number>;
+  item(id: number): Promise<ItemRow>;
+  /** Requests the fake saw, by route key ("tmdb:/search/movie"). */
+  hits(key: string): number;
+}
+
+/**
+ * A test engine pointed at a fresh fake TMDB + Fanart.tv (URLs and keys as stored settings, so a
+ * test can change them), with one movie library.
+ */
+export async function startEnrichFixture(
+  options: { fake?: FakeProviderOptions; settings?: Record<string, unknown> } = {},
+): Promise<EnrichFixture> {
+  const fake = await startFakeProviders({ seed: 7, movieCount: 30, ...options.fake });
+  const t = await makeTestEngine();
+  const s = t.engine.services;
+  await s.settings.set('tmdb.baseUrl', fake.tmdbApiUrl);
+  await s.settings.set('fanart.baseUrl', fake.fanartApiUrl);
+  await s.settings.set('tmdb.apiKey', fake.tmdbApiKey);
+  await s.settings.set('fanart.apiKey', fake.fanartApiKey);
+  for (const [key, value] of Object.entries(options.settings ?? {})) await s.settings.set(key as never, value);
+  const now = s.clock.now();
+  const lib = await s.db
+    .insertInto('libraries')
+    .values({
+      path: t.tempDir('movies'),
+      kind: 'movies',
+      name: 'Movies',
+      naming_style: null,
+      publish_mode: null,
+      created_at: now,
+      last_scan_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  let n = 0;
+  const addItem: EnrichFixture['addItem'] = async (item) => {
+    const folder = `/library/movies/${item.title} (${item.year ?? 'x'}) ${n++}`;
+    const row = await s.db
+      .insertInto('items')
+      .values({
+        library_id: lib.id,
+        parent_id: null,
+        kind: 'movie',
+        folder,
+        video_path: `${folder}/movie.mkv`,
+        basename: 'movie',
+        layout: 'own-folder',
+        title: item.title,
+        year: item.year ?? null,
+        sort_title: null,
+        tmdb_id: item.tmdbId ?? null,
+        imdb_id: item.imdbId ?? null,
+        tvdb_id: null,
+        monitored: item.monitored === false ? 0 : 1,
+        state: 'new',
+        match_choices: null,
+        error: null,
+        video_size: null,
+        video_mtime: null,
+        folder_signature: null,
+        created_at: now,
+        updated_at: now,
+        scanned_at: now,
+        enriched_at: null,
+        enrich_after: null,
+        published_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  };
+  return {
+    ...t,
+    fake,
+    libraryId: lib.id,
+    addItem,
+    addKnown: (movie, extra) => addItem({ title: movie.title, year: movie.year, tmdbId: movie.tmdbId, ...extra }),
+    item: (id) => s.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+    hits: (key) => fake.stats.route(key),
+    cleanup: async () => {
+      await t.cleanup();
+      await fake.close();
+    },
+  };
+}

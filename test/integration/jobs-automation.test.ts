@@ -1,0 +1,147 @@
+import { renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PRIORITY } from '../../main/core/jobs/kinds.ts';
+import { radarrAbout, renamedFile, type RadarrMovie } from '../fixtures/arr/load.ts';
+import { automationFixture, type AutomationFixture, type MovieOnDisk } from './jobs-fixture.ts';
+
+let f: AutomationFixture | undefined;
+afterEach(async () => {
+  await f?.cleanup();
+  f = undefined;
+});
+
+const artOf = (files: string[], basename: string) => files.filter((n) => n.startsWith(`${basename}-`));
+
+const asRadarr = (m: MovieOnDisk): RadarrMovie => ({ ...m.movie, name: m.name, basename: m.basename });
+
+/** Provider requests once none is in flight any more (a request sent at the end of a job lands a moment later). */
+async function quiet(fx: AutomationFixture): Promise<number> {
+  let last = -1;
+  for (let still = 0; still < 3; ) {
+    await new Promise((r) => setTimeout(r, 50));
+    const n = fx.providerRequests();
+    still = n === last && Object.values(fx.fakes.stats.inFlight).every((v) => v === 0) ? still + 1 : 0;
+    last = n;
+  }
+  return last;
+}
+
+async function runPipeline(fx: AutomationFixture) {
+  await fx.s.jobs.start({ watch: false });
+  await fx.s.jobs.enqueue({ kind: 'scan-library', libraryId: fx.libraryId, priority: PRIORITY.user });
+  await fx.s.jobs.idle();
+}
+
+describe('automation for monitored movies', () => {
+  it('takes a new movie from scan to published art by itself, one job per step', async () => {
+    f = await automationFixture({ movies: 2 });
+    await runPipeline(f);
+    const jobs = await f.client.call('jobs-list', {});
+    expect(jobs.filter((j) => j.state !== 'done')).toEqual([]);
+    const kinds = jobs.map((j) => j.kind).sort();
+    expect(kinds).toEqual(
+      ['scan-library', ...['enrich-item', 'autoselect-item', 'download', 'publish-item'].flatMap((k) => [k, k])].sort(),
+    );
+    for (const m of f.movies) {
+      const art = artOf(f.files(m.folder), m.basename);
+      expect(art.some((n) => /-poster\.(jpg|png|webp)$/.test(n))).toBe(true);
+    }
+  });
+
+  it('stops where automation.level says and leaves unmonitored movies alone', async () => {
+    f = await automationFixture({ movies: 3, level: 'autoselect' });
+    await f.s.library.scanLibrary(f.libraryId);
+    const [a, b, c] = await Promise.all(f.movies.map((m) => f!.itemIdOf(m.folder)));
+    await f.s.db.updateTable('items').set({ monitored: 0 }).where('id', '=', c!).execute();
+    await runPipeline(f);
+    const jobs = await f.client.call('jobs-list', {});
+    const about = (id: number) => jobs.filter((j) => j.itemId === id).map((j) => j.kind).sort();
+    expect(about(a!)).toEqual(['autoselect-item', 'download', 'enrich-item']);
+    expect(about(b!)).toEqual(['autoselect-item', 'download', 'enrich-item']);
+    expect(about(c!)).toEqual([]);
+    // Chosen and in the cache, but nothing written into the library.
+    const slots = await f.s.db.selectFrom('slots').select(['item_id', 'blob_sha']).where('item_id', '=', a!).execute();
+    expect(slots.length).toBeGreaterThan(0);
+    expect(slots.every((sl) => sl.blob_sha !== null)).toBe(true);
+    expect(artOf(f.files(f.movies[0]!.folder), f.movies[0]!.basename)).toEqual([]);
+  });
+});
+
+describe('a provider down for hours', () => {
+  it('ends the enrichment failed with the reason, and comes back when the enrich domain said, not in a loop', async () => {
+    f = await automationFixture({ movies: 1 });
+    await f.s.settings.set('providers.maxRetries', 0);
+    const outage = f.fakes.faults.add({ host: 'tmdb', kind: 'status', status: 503 });
+    await runPipeline(f);
+    const [enrich] = await f.client.call('jobs-list', { kind: 'enrich-item' });
+    expect(enrich).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(enrich!.error).toMatch(/TMDB|503|unavailable/i);
+    const item = await f.s.db.selectFrom('items').select(['enrich_after', 'enriched_at']).where('id', '=', enrich!.itemId!).executeTakeFirstOrThrow();
+    expect(item.enriched_at).toBeNull();
+    expect(item.enrich_after).toBeGreaterThan(f.clock.now());
+
+    // Minutes pass (the scheduler ticks every minute): no new try, no request.
+    const asked = await quiet(f);
+    for (let i = 0; i < 30; i++) {
+      f.clock.advance(60_000);
+      await f.s.jobs.tick();
+      await f.s.jobs.idle();
+    }
+    expect(f.providerRequests()).toBe(asked);
+    expect(await f.client.call('jobs-list', { kind: 'enrich-item' })).toHaveLength(1);
+
+    // Hours later TMDB is back and the movie goes all the way through.
+    outage.remove();
+    f.clock.set(item.enrich_after! + 60 * 60_000);
+    await f.s.jobs.tick();
+    await f.s.jobs.idle();
+    const kinds = (await f.client.call('jobs-list', {})).filter((j) => j.state === 'done').map((j) => j.kind);
+    expect(kinds).toContain('publish-item');
+  });
+});
+
+describe('Radarr events handled in process', () => {
+  it('brings the art back from the cache after an upgrade, without a single provider request', async () => {
+    f = await automationFixture({ movies: 1 });
+    await f.s.settings.set('paths.mappings', [{ from: '/movies', to: f.root }]);
+    await runPipeline(f);
+    const m = f.movies[0]!;
+    const before = artOf(f.files(m.folder), m.basename);
+    expect(before.length).toBeGreaterThan(0);
+
+    // Radarr's upgrade: the old file and every basename-form extra go, the new file arrives.
+    f.fakes.stats.reset();
+    for (const n of [...before, `${m.basename}.mkv`, `${m.basename}.nfo`]) rmSync(path.join(m.folder, n), { force: true });
+    const upgraded: MovieOnDisk = { ...m, basename: `${m.name} Bluray-2160p` };
+    writeFileSync(path.join(m.folder, `${upgraded.basename}.mkv`), Buffer.alloc(8192, 9));
+    const outcome = await f.s.jobs.handleWebhook('radarr', radarrAbout('radarr-download-upgrade', asRadarr(upgraded)));
+    expect(outcome.status).toBe('queued');
+    await f.s.jobs.idle();
+
+    const after = artOf(f.files(m.folder), upgraded.basename);
+    expect(after.map((n) => n.slice(upgraded.basename.length)).sort()).toEqual(before.map((n) => n.slice(m.basename.length)).sort());
+    expect(f.providerRequests()).toBe(0);
+  });
+
+  it('makes the art follow a rename, old names to the recycle bin', async () => {
+    f = await automationFixture({ movies: 1 });
+    await f.s.settings.set('paths.mappings', [{ from: '/movies', to: f.root }]);
+    await runPipeline(f);
+    const m = f.movies[0]!;
+    const before = artOf(f.files(m.folder), m.basename);
+    f.fakes.stats.reset();
+    const renamed: MovieOnDisk = { ...m, basename: `${m.name} {tmdb-${m.movie.tmdbId}} [Bluray-1080p]` };
+    renameSync(path.join(m.folder, `${m.basename}.mkv`), path.join(m.folder, `${renamed.basename}.mkv`));
+    unlinkSync(path.join(m.folder, `${m.basename}.nfo`));
+    const body = radarrAbout('radarr-rename', asRadarr(renamed), (b) => renamedFile(b, m.name, m.basename, renamed.basename));
+    expect((await f.s.jobs.handleWebhook('radarr', body)).status).toBe('queued');
+    await f.s.jobs.idle();
+    const files = f.files(m.folder);
+    expect(artOf(files, renamed.basename).length).toBe(before.length);
+    expect(artOf(files, m.basename)).toEqual([]);
+    const recycled = (await f.s.cache.recycle.list()).map((r) => path.basename(r.original_path));
+    expect(recycled).toEqual(expect.arrayContaining(before));
+    expect(f.providerRequests()).toBe(0);
+  });
+});

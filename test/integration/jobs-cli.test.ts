@@ -1,0 +1,79 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../main/cli/index.ts';
+import { acquireWorkerLock } from '../../main/core/jobs/worker-lock.ts';
+import { makeTestEngine } from '../helpers/engine.ts';
+
+function run(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
+  return main(argv, { io, env: {} }).then((code) => ({ code, stdout, stderr }));
+}
+
+describe('posterity jobs', () => {
+  it('queues, lists and cancels jobs, as text and as JSON', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'posterity-jobs-cli-'));
+    const movies = mkdtempSync(path.join(os.tmpdir(), 'posterity-jobs-lib-'));
+    expect((await run(['--data-dir', dir, 'library', 'add', movies])).code).toBe(0);
+    const empty = await run(['--data-dir', dir, '--json', 'jobs', 'list']);
+    expect(JSON.parse(empty.stdout)).toEqual([]);
+
+    const add = await run(['--data-dir', dir, '--json', 'jobs', 'add', 'scan-library', '--library', '1']);
+    expect(add.code).toBe(0);
+    const [id] = JSON.parse(add.stdout).jobIds as number[];
+    const text = await run(['--data-dir', dir, 'jobs', 'list', '--state', 'queued']);
+    expect(text.stdout).toMatch(new RegExp(`^${id}\\s+scan-library\\s+queued`, 'm'));
+
+    const cancel = await run(['--data-dir', dir, 'jobs', 'cancel', String(id)]);
+    expect(cancel).toMatchObject({ code: 0 });
+    expect(cancel.stdout).toContain(`Job #${id} (scan-library) is cancelled.`);
+    const again = await run(['--data-dir', dir, 'jobs', 'cancel', String(id)]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already finished');
+    const listed = JSON.parse((await run(['--data-dir', dir, '--json', 'jobs', 'list', '--state', 'cancelled'])).stdout) as { id: number }[];
+    expect(listed.map((j) => j.id)).toEqual([id]);
+  });
+
+  it('exits 2 on wrong usage and 1 when the target does not exist', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'posterity-jobs-cli-'));
+    expect((await run(['--data-dir', dir, 'jobs', 'list', '--state', 'sleeping'])).code).toBe(2);
+    expect((await run(['--data-dir', dir, 'jobs', 'cancel'])).code).toBe(2);
+    expect((await run(['--data-dir', dir, 'jobs', 'cancel', 'abc'])).code).toBe(2);
+    expect((await run(['--data-dir', dir, 'jobs', 'add', 'explode'])).code).toBe(2);
+    expect((await run(['--data-dir', dir, 'jobs', 'cancel', '77'])).code).toBe(1);
+    expect((await run(['--data-dir', dir, 'jobs', 'add', 'enrich-item', '5'])).code).toBe(1);
+  });
+
+  it('shows the webhook URLs to paste into Radarr', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'posterity-jobs-cli-'));
+    const r = await run(['--data-dir', dir, 'webhook', 'info']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Radarr: http:\/\/127\.0\.0\.1:\d+\/webhooks\/radarr\?secret=••••/);
+    const json = JSON.parse((await run(['--data-dir', dir, '--json', 'webhook', 'info', '--reveal'])).stdout) as { secret: string };
+    expect(json.secret).not.toContain('•');
+  });
+});
+
+describe('the worker lock', () => {
+  it('lets one process run the jobs of a data folder, and takes over from a dead one', async () => {
+    const t = await makeTestEngine();
+    try {
+      const file = path.join(t.dataDir, 'jobs.lock');
+      // A daemon killed with -9 left its lock behind (pid 2^22+1 is beyond Linux's pid range).
+      writeFileSync(file, `${2 ** 22 + 1}\n`);
+      expect(await t.engine.services.jobs.start({ watch: false })).toBe(true);
+      // A second engine on the same folder (the app while a daemon runs) does not start workers.
+      const other = acquireWorkerLock(file);
+      expect(other.acquired).toBe(false);
+      await t.engine.services.jobs.stop();
+      const after = acquireWorkerLock(file);
+      expect(after.acquired).toBe(true);
+      if (after.acquired) after.release();
+    } finally {
+      await t.cleanup();
+    }
+  });
+});

@@ -1,0 +1,109 @@
+import { mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { WatchChange } from '../../main/core/library/index.ts';
+import { folderForEvent } from '../../main/core/library/watcher.ts';
+import { jpeg, makeTree, scanFixture, type ScanFixture } from './scan-fixtures.ts';
+
+const GB = 1_000_000_000;
+
+/** Resolves when `pred` holds for the changes seen so far (polling; no timing assertions). */
+async function until(changes: WatchChange[], pred: (c: WatchChange[]) => boolean, ms = 15_000): Promise<void> {
+  const t0 = Date.now();
+  while (!pred(changes)) {
+    if (Date.now() - t0 > ms) throw new Error(`watcher did not report in time; saw ${JSON.stringify(changes)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('watching libraries', () => {
+  let f: ScanFixture;
+  afterEach(async () => f?.cleanup());
+
+  it.each<[string, 'file' | 'dir', string | null]>([
+    ['Heat (1995)', 'dir', 'Heat (1995)'],
+    ['Heat (1995)/poster.jpg', 'file', 'Heat (1995)'],
+    ['Heat (1995)/Heat.mkv', 'file', 'Heat (1995)'],
+    ['Heat (1995)/Heat.nfo', 'file', 'Heat (1995)'],
+    ['Heat (1995)/notes.txt', 'file', null],
+    ['Heat (1995)/extrafanart/fanart3.jpg', 'file', 'Heat (1995)'],
+    ['Heat (1995)/extrafanart', 'dir', 'Heat (1995)'],
+    ['Heat (1995)/.actors/Al_Pacino.jpg', 'file', 'Heat (1995)'],
+    ['DVD (1990)/VIDEO_TS/VTS_01_1.VOB', 'file', 'DVD (1990)'],
+    ['DVD (1990)/VIDEO_TS', 'dir', 'DVD (1990)'],
+    ['Heat (1995)/Sample/sample.mkv', 'file', null],
+    ['Loose (2001).mkv', 'file', ''],
+  ])('an event at %s (%s) rescans %j', (rel, kind, expected) => {
+    const root = '/lib';
+    expect(folderForEvent(root, path.join(root, rel), kind)).toBe(expected === null ? null : path.join(root, expected));
+  });
+
+  it('reports new and removed movie folders and deleted artwork, once per folder', async () => {
+    f = await scanFixture({
+      'Heat (1995)/Heat.mkv': { size: GB },
+      'Heat (1995)/poster.jpg': await jpeg(300, 450, 41),
+      'Ronin (1998)/Ronin.mkv': { size: GB + 1 },
+    });
+    await f.scan();
+    const changes: WatchChange[] = [];
+    const stop = await f.engine.services.library.watch('all', (c) => changes.push(c), { debounceMs: 150 });
+    try {
+      makeTree(f.root, { 'Manhunter (1986)/Manhunter.mkv': { size: GB + 2 } });
+      await until(changes, (c) => c.some((x) => x.folder.endsWith('Manhunter (1986)')));
+      unlinkSync(path.join(f.root, 'Heat (1995)', 'poster.jpg'));
+      await until(changes, (c) => c.some((x) => x.folder.endsWith('Heat (1995)')));
+      rmSync(path.join(f.root, 'Ronin (1998)'), { recursive: true });
+      await until(changes, (c) => c.some((x) => x.folder.endsWith('Ronin (1998)')));
+
+      expect(changes.find((x) => x.folder.endsWith('Manhunter (1986)'))).toEqual({ libraryId: f.libraryId, folder: path.join(f.root, 'Manhunter (1986)'), reason: 'added' });
+      expect(changes.find((x) => x.folder.endsWith('Heat (1995)'))).toMatchObject({ reason: 'changed' });
+      expect(changes.find((x) => x.folder.endsWith('Ronin (1998)'))).toMatchObject({ reason: 'removed' });
+      // A new folder with a file in it comes as one report for the folder.
+      expect(changes.filter((x) => x.folder.endsWith('Manhunter (1986)'))).toHaveLength(1);
+
+      // The daemon's part: rescan what was reported.
+      for (const c of changes) await f.engine.services.library.scanFolder(c.folder);
+      const items = await f.items();
+      expect(items.map((i) => [i.title, i.state, i.art.poster])).toEqual([
+        ['Heat', 'new', false],
+        ['Manhunter', 'new', false],
+        ['Ronin', 'missing', false],
+      ]);
+    } finally {
+      stop();
+      await f.engine.services.library.stopWatching();
+    }
+  });
+
+  it('rescans by itself when nobody subscribed, and a move keeps identity', async () => {
+    f = await scanFixture({ 'Thief (1981)/Thief.mkv': { size: GB } });
+    await f.scan();
+    const thief = await f.byFolder('Thief (1981)');
+    await f.engine.services.library.startWatching({ debounceMs: 100 });
+    try {
+      mkdirSync(path.join(f.root, 'Mann'));
+      renameSync(path.join(f.root, 'Thief (1981)'), path.join(f.root, 'Mann', 'Thief (1981)'));
+      const t0 = Date.now();
+      for (;;) {
+        const item = await f.detail(thief.id);
+        if (item.folder === path.join(f.root, 'Mann', 'Thief (1981)') && item.state === 'new') break;
+        if (Date.now() - t0 > 15_000) throw new Error(`not rescanned: ${item.folder} ${item.state}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await f.items()).toHaveLength(1);
+    } finally {
+      await f.engine.services.library.stopWatching();
+    }
+  });
+
+  it('stops cleanly and ignores changes after stopping', async () => {
+    f = await scanFixture({ 'A (2001)/A.mkv': { size: GB } });
+    const changes: WatchChange[] = [];
+    const stop = await f.engine.services.library.watch(f.libraryId, (c) => changes.push(c), { debounceMs: 50 });
+    stop();
+    await f.engine.services.library.stopWatching();
+    writeFileSync(path.join(f.root, 'A (2001)', 'poster.jpg'), await jpeg(300, 450, 42));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(changes).toEqual([]);
+  });
+});

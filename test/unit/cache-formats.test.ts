@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { declaredFormat, sniffFormat } from '../../main/core/cache/formats.ts';
+
+const bin = (...bytes: number[]) => Uint8Array.from(bytes);
+const text = (s: string) => new TextEncoder().encode(s);
+
+describe('sniffFormat: what a body really is, from its first bytes', () => {
+  it.each([
+    ['JPEG', bin(0xff, 0xd8, 0xff, 0xe0, 0, 0x10), { kind: 'image', format: 'jpeg' }],
+    ['PNG', bin(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0), { kind: 'image', format: 'png' }],
+    ['WebP', text('RIFF\u0010\u0000\u0000\u0000WEBPVP8 '), { kind: 'image', format: 'webp' }],
+    ['SVG', text('<svg xmlns="http://www.w3.org/2000/svg"/>'), { kind: 'svg' }],
+    ['SVG with prolog, BOM and comment', text('\uFEFF <?xml version="1.0"?>\n<!-- logo -->\n<svg width="1">'), { kind: 'svg' }],
+    ['SVG with a doctype subset', text('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "b">]><svg>'), { kind: 'svg' }],
+  ])('%s is accepted', (_name, head, expected) => {
+    expect(sniffFormat(head)).toEqual(expected);
+  });
+
+  it.each([
+    ['nothing', bin(), 'an empty body (0 bytes)'],
+    ['an HTML error page', text('<!DOCTYPE html><html>'), 'an HTML page served as an image'],
+    ['an HTML fragment', text('  <html><body>502 Bad Gateway'), 'an HTML page served as an image'],
+    ['a JSON error', text('{"status_code":34}'), 'a JSON document served as an image'],
+    ['a JSON array', text('[1,2]'), 'a JSON document served as an image'],
+    ['XML that is not SVG', text('<?xml version="1.0"?><Error><Code>NoSuchKey</Code></Error>'), 'an XML document that is not SVG'],
+    ['a GIF', text('GIF89a'), 'a GIF image (only JPEG, PNG, WebP and SVG are accepted)'],
+    ['a BMP', text('BM\u0000\u0000'), 'a BMP image (only JPEG, PNG, WebP and SVG are accepted)'],
+    ['a TIFF', bin(0x49, 0x49, 0x2a, 0), 'a TIFF image (only JPEG, PNG, WebP and SVG are accepted)'],
+    ['an AVIF', bin(0, 0, 0, 0x1c, ...text('ftypavif')), 'an AVIF/HEIF image (only JPEG, PNG, WebP and SVG are accepted)'],
+    ['a PDF', text('%PDF-1.7'), 'a PDF document, not an image'],
+    ['plain text', text('Forbidden'), 'plain text, not an image'],
+    ['random bytes', bin(0x00, 0x01, 0x02, 0xfe, 0x80), 'not a recognised image format'],
+  ])('%s is refused with a reason', (_name, head, reason) => {
+    expect(sniffFormat(head)).toEqual({ kind: 'refused', reason });
+  });
+});
+
+describe('declaredFormat: what a Content-Type or name claims', () => {
+  it.each([
+    ['image/jpeg', undefined, 'jpeg'],
+    ['image/jpg; charset=binary', undefined, 'jpeg'],
+    ['image/png', 'x.jpg', 'png'],
+    ['application/octet-stream', 'https://x/t/p/original/abc.JPG?x=1', 'jpeg'],
+    [undefined, '/a/b/logo.svg', 'svg'],
+    ['text/html', 'poster.jpg', 'text/html'],
+    [undefined, 'https://x/no-extension', null],
+  ])('%s / %s → %s', (type, name, expected) => {
+    expect(declaredFormat(type, name)).toBe(expected);
+  });
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { NFO_MAX_BYTES, decodeNfo, readNfo, readNfoText } from '../../main/core/library/nfo-reader.ts';
+
+const FULL = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<movie>
+  <title>Am&#233;lie &amp; the &lt;Garden&gt;</title>
+  <originaltitle>Le Fabuleux Destin d'Amélie Poulain</originaltitle>
+  <sorttitle>Amelie</sorttitle>
+  <year>2001</year>
+  <premiered>2001-04-25</premiered>
+  <plot>A shy waitress.</plot>
+  <tagline>She'll change your life.</tagline>
+  <runtime>122</runtime>
+  <mpaa>Rated R</mpaa>
+  <uniqueid type="imdb" default="true">tt0211915</uniqueid>
+  <uniqueid type="tmdb">194</uniqueid>
+  <genre>Comedy</genre>
+  <genre>Romance</genre>
+  <studio>Canal+</studio>
+  <country>France</country>
+  <director>Jean-Pierre Jeunet</director>
+  <credits>Guillaume Laurant</credits>
+  <set><name>Jeunet Films</name></set>
+  <ratings>
+    <rating name="imdb" max="10" default="true"><value>8.3</value><votes>780,123</votes></rating>
+    <rating name="themoviedb" max="10"><value>7.9</value><votes>11000</votes></rating>
+  </ratings>
+  <actor><name>Audrey Tautou</name><role>Amélie Poulain</role><order>0</order><thumb>https://image.example/a.jpg</thumb></actor>
+  <actor><name>Mathieu Kassovitz</name><role>Nino</role><order>1</order></actor>
+</movie>`;
+
+describe('NFO reader', () => {
+  it('reads a full Kodi movie NFO', () => {
+    const nfo = readNfoText(FULL);
+    expect(nfo).toMatchObject({ kind: 'xml', error: null, tmdbId: 194, imdbId: 'tt0211915' });
+    expect(nfo.fields).toEqual({
+      title: 'Amélie & the <Garden>',
+      originalTitle: "Le Fabuleux Destin d'Amélie Poulain",
+      sortTitle: 'Amelie',
+      year: 2001,
+      releaseDate: '2001-04-25',
+      plot: 'A shy waitress.',
+      tagline: "She'll change your life.",
+      runtime: 122,
+      certification: 'Rated R',
+      genres: ['Comedy', 'Romance'],
+      studios: ['Canal+'],
+      countries: ['France'],
+      directors: ['Jean-Pierre Jeunet'],
+      writers: ['Guillaume Laurant'],
+      collection: 'Jeunet Films',
+      ratings: [
+        { source: 'imdb', value: 8.3, votes: 780123, max: 10 },
+        { source: 'themoviedb', value: 7.9, votes: 11000, max: 10 },
+      ],
+      cast: [
+        { name: 'Audrey Tautou', role: 'Amélie Poulain', order: 0, profileUrl: 'https://image.example/a.jpg', tmdbId: null },
+        { name: 'Mathieu Kassovitz', role: 'Nino', order: 1, profileUrl: null, tmdbId: null },
+      ],
+    });
+  });
+
+  it.each<[string, string, number | null, string | null, 'xml' | 'url' | 'invalid']>([
+    ['legacy <id> with an IMDb id', '<movie><title>X</title><id>tt0133093</id></movie>', null, 'tt0133093', 'xml'],
+    ['legacy <id> with a TMDB number', '<movie><title>X</title><id>603</id></movie>', 603, null, 'xml'],
+    ['<tmdbid> and <imdbid>', '<movie><tmdbid>603</tmdbid><imdbid>tt0133093</imdbid></movie>', 603, 'tt0133093', 'xml'],
+    ['a TMDB URL only', 'https://www.themoviedb.org/movie/603-the-matrix\n', 603, null, 'url'],
+    ['an IMDb URL only', '  http://www.imdb.com/title/tt0133093/  ', null, 'tt0133093', 'url'],
+    ['a localized IMDb URL', 'https://m.imdb.com/title/tt0133093/?ref_=x', null, 'tt0133093', 'url'],
+    ['XML followed by a URL', '<movie><title>X</title></movie>\nhttps://www.themoviedb.org/movie/603', 603, null, 'xml'],
+    ['uniqueid wins over legacy id', '<movie><uniqueid type="tmdb">1</uniqueid><id>2</id></movie>', 1, null, 'xml'],
+    ['bad ids are dropped', '<movie><uniqueid type="imdb">nm0000206</uniqueid><uniqueid type="tmdb">-4</uniqueid></movie>', null, null, 'xml'],
+  ])('%s', (_name, text, tmdbId, imdbId, kind) => {
+    const nfo = readNfoText(text);
+    expect(nfo).toMatchObject({ kind, tmdbId, imdbId, error: null });
+  });
+
+  it.each<[string, string, RegExp, number | null, string | null]>([
+    ['an unclosed document', '<movie><title>X</title><uniqueid type="imdb">tt0133093</uniqueid><plot>cut', /unclosed <movie>, <plot>/, null, 'tt0133093'],
+    ['mismatched tags', '<movie><title>X</titel></movie>', /not well-formed/, null, null],
+    ['a TV show NFO', '<tvshow><title>X</title></tvshow>', /<tvshow>, not a <movie>/, null, null],
+    ['plain text', 'my favourite film', /neither XML nor/, null, null],
+    ['a broken file that still names its TMDB id', '<movie><uniqueid type="tmdb">603</uniqueid><<', /not well-formed/, 603, null],
+  ])('reports %s and keeps what ids it can', (_name, text, error, tmdbId, imdbId) => {
+    const nfo = readNfoText(text);
+    expect(nfo.kind).toBe('invalid');
+    expect(nfo.error).toMatch(error);
+    expect(nfo.tmdbId).toBe(tmdbId);
+    expect(nfo.imdbId).toBe(imdbId);
+    expect(nfo.fields).toEqual({});
+  });
+
+  it('never expands DOCTYPE entities (no billion laughs, no external files)', () => {
+    const bomb = `<?xml version="1.0"?>
+<!DOCTYPE movie [
+  <!ENTITY a "aaaaaaaaaa">
+  <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+  <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+  <!ENTITY xxe SYSTEM "file:///etc/passwd">
+]>
+<movie><title>&c;</title><plot>&xxe;</plot></movie>`;
+    const nfo = readNfoText(bomb);
+    expect(nfo.fields.title).toBe('&c;');
+    expect(nfo.fields.plot).toBe('&xxe;');
+  });
+
+  it('decodes the declared encoding and byte-order marks', () => {
+    const latin1 = Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><movie><title>Am\u00e9lie</title></movie>', 'latin1');
+    expect(readNfo(latin1).fields.title).toBe('Amélie');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<movie><title>Léon</title></movie>', 'utf16le')]);
+    expect(decodeNfo(utf16)).toBe('<movie><title>Léon</title></movie>');
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<movie><title>X</title></movie>')]);
+    expect(readNfo(bom).fields.title).toBe('X');
+  });
+
+  it('refuses empty and oversized files without reading them as XML', () => {
+    expect(readNfo(Buffer.alloc(0))).toMatchObject({ kind: 'invalid', error: 'The NFO is empty' });
+    expect(readNfo(Buffer.alloc(NFO_MAX_BYTES + 1, 0x20)).error).toMatch(/too large/);
+  });
+
+  it('splits packed genre lists and keeps only whitelisted fields', () => {
+    const nfo = readNfoText('<movie><genre>Action / Drama</genre><genre>Drama</genre><fileinfo><streamdetails/></fileinfo></movie>');
+    expect(nfo.fields).toEqual({ genres: ['Action', 'Drama'] });
+  });
+});
