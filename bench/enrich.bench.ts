@@ -127,10 +127,7 @@ async function addItems(engine: Engine, movies: readonly FakeMovie[]): Promise<n
       path: '/bench/movies',
       kind: 'movies',
       name: 'Bench',
-      naming_style: null,
-      publish_mode: null,
       created_at: now,
-      last_scan_at: null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -142,7 +139,6 @@ async function addItems(engine: Engine, movies: readonly FakeMovie[]): Promise<n
         .insertInto('items')
         .values({
           library_id: lib.id,
-          parent_id: null,
           kind: 'movie',
           folder,
           video_path: `${folder}/movie.mkv`,
@@ -150,22 +146,12 @@ async function addItems(engine: Engine, movies: readonly FakeMovie[]): Promise<n
           layout: 'own-folder',
           title: m.title,
           year: m.year,
-          sort_title: null,
           tmdb_id: null,
           imdb_id: null,
-          tvdb_id: null,
           state: 'new',
-          match_choices: null,
-          error: null,
-          video_size: null,
-          video_mtime: null,
-          folder_signature: null,
           created_at: now,
           updated_at: now,
           scanned_at: now,
-          enriched_at: null,
-          enrich_after: null,
-          published_at: null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

@@ -1,13 +1,17 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { request } from 'undici';
 import { createEngine } from '../main/core/engine.ts';
 import { createLogger } from '../main/core/log.ts';
+import { buildCatalogue } from '../test/fakes/catalogue.ts';
 import { startFakeProviders } from '../test/fakes/index.ts';
 import { renderPicture } from '../test/fakes/images.ts';
 import { median, type Bench, type BenchRow } from './harness.ts';
@@ -59,22 +63,41 @@ async function floor(body: Buffer): Promise<void> {
   await sharp(body, { failOn: 'error' }).resize(256, 256, { fit: 'inside' }).raw().toBuffer();
 }
 
+const SEED = 7;
+const MOVIES = 60;
+
+/** What the image-serving child process prints when it is ready. */
+interface Hosts {
+  tmdbImageBaseUrl: string;
+  fanartAssetUrl: string;
+  photoBaseUrl: string;
+}
+
 /** The fake catalogue's images: TMDB originals (posters, backdrops up to 4K) and Fanart.tv art (JPEG and PNG). */
-async function fakeCatalogueSet(fakes: Awaited<ReturnType<typeof startFakeProviders>>): Promise<ImageSet> {
-  const tmdb = fakes.catalogue.movies.flatMap((m) =>
-    [...m.tmdbImages.posters, ...m.tmdbImages.backdrops].map((i) => `${fakes.tmdbImageBaseUrl}original${i.file_path}`),
+function fakeCatalogueUrls(hosts: Hosts): string[] {
+  const catalogue = buildCatalogue({ seed: SEED, movieCount: MOVIES, fanartAssetOrigin: hosts.fanartAssetUrl });
+  const tmdb = catalogue.movies.flatMap((m) =>
+    [...m.tmdbImages.posters, ...m.tmdbImages.backdrops].map((i) => `${hosts.tmdbImageBaseUrl}original${i.file_path}`),
   );
-  const fanart = fakes.catalogue.movies.flatMap((m) => m.fanartImages.map((i) => i.url));
+  const fanart = catalogue.movies.flatMap((m) => m.fanartImages.map((i) => i.url));
   const urls = [...new Set(interleave(tmdb, fanart))].slice(0, COUNT);
   if (urls.length < COUNT) throw new Error(`The fake catalogue has only ${urls.length} images`);
-  // Warm-up: the fake renders each picture once and serves it from memory afterwards, so the
-  // timed runs measure the cache, not the fake. The bodies also feed the floor.
+  return urls;
+}
+
+/**
+ * Fetches every image once. For the fakes this is also the warm-up: they render each picture
+ * once and serve it from memory afterwards, so the timed runs measure the cache, not the fake.
+ * The bodies feed the floor.
+ */
+async function fetchSet(name: string, urls: string[]): Promise<ImageSet> {
   const bodies: Buffer[] = new Array(urls.length);
   await each([...urls.keys()], 2, async (i) => {
     const res = await request(urls[i]!);
+    if (res.statusCode !== 200) throw new Error(`${urls[i]}: HTTP ${res.statusCode}`);
     bodies[i] = Buffer.from(await res.body.arrayBuffer());
   });
-  return { name: 'fake catalogue', urls, bodies };
+  return { name, urls, bodies };
 }
 
 /**
@@ -83,7 +106,7 @@ async function fakeCatalogueSet(fakes: Awaited<ReturnType<typeof startFakeProvid
  * fake posters: 2000×3000 JPEGs of about half a megabyte whose decode dominates, like the
  * photographic poster the design's cost figures were measured on.
  */
-async function photographicSet(): Promise<ImageSet & { close(): Promise<void> }> {
+async function photographicImages(): Promise<Buffer[]> {
   const bodies: Buffer[] = [];
   for (let i = 0; i < PHOTO_COUNT; i++) {
     const base = await renderPicture(`poster.n.${(0xb0000 + i).toString(16).padStart(12, '0')}`, 2000, 3000, 'jpeg');
@@ -95,19 +118,43 @@ async function photographicSet(): Promise<ImageSet & { close(): Promise<void> }>
       .toBuffer();
     bodies.push(await sharp(base).composite([{ input: grain, blend: 'soft-light' }]).jpeg({ quality: 85 }).toBuffer());
   }
+  return bodies;
+}
+
+/**
+ * The image hosts run in a child process (this file, started with SERVE_ENV set), as real
+ * servers are elsewhere: their CPU is not counted as the cache's, only the cores are shared.
+ */
+async function serveImages(): Promise<void> {
+  const fakes = await startFakeProviders({ seed: SEED, movieCount: MOVIES });
+  const photos = await photographicImages();
   const server = createServer((req, res) => {
-    const body = bodies[Number(/\/photo\/(\d+)\.jpg$/.exec(req.url ?? '')?.[1])];
+    const body = photos[Number(/\/photo\/(\d+)\.jpg$/.exec(req.url ?? '')?.[1])];
     if (!body) res.writeHead(404).end();
     else res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': body.length }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    name: 'photographic',
-    urls: bodies.map((_, i) => `http://127.0.0.1:${port}/photo/${i}.jpg`),
-    bodies,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  const hosts: Hosts = {
+    tmdbImageBaseUrl: fakes.tmdbImageBaseUrl,
+    fanartAssetUrl: fakes.fanartAssetUrl,
+    photoBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/photo/`,
   };
+  process.stdout.write(`${JSON.stringify(hosts)}\n`);
+  // Until the parent ends us (or goes away).
+  process.stdin.resume();
+  process.stdin.on('end', () => process.exit(0));
+}
+
+async function startImageHosts(): Promise<{ hosts: Hosts; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, [SERVE_ENV]: '1' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`The image hosts exited (${code})`)));
+  });
+  return { hosts: JSON.parse(line) as Hosts, child };
 }
 
 async function measureSet(set: ImageSet, root: string): Promise<BenchRow[]> {
@@ -189,18 +236,16 @@ const bench: Bench = {
     `reduced-scale decode of the same bytes (median of ${ROUNDS} rounds)`,
   async run() {
     const root = mkdtempSync(path.join(os.tmpdir(), 'posterity-bench-ingest-'));
-    const fakes = await startFakeProviders({ seed: 7, movieCount: 60 });
+    const { hosts, child } = await startImageHosts();
     try {
-      const rows = await measureSet(await fakeCatalogueSet(fakes), root);
-      const photos = await photographicSet();
-      try {
-        rows.push(...(await measureSet(photos, root)));
-      } finally {
-        await photos.close();
-      }
-      return rows;
+      const fakeSet = await fetchSet('fake catalogue', fakeCatalogueUrls(hosts));
+      const photoSet = await fetchSet(
+        'photographic',
+        Array.from({ length: PHOTO_COUNT }, (_, i) => `${hosts.photoBaseUrl}${i}.jpg`),
+      );
+      return [...(await measureSet(fakeSet, root)), ...(await measureSet(photoSet, root))];
     } finally {
-      await fakes.close();
+      child.kill();
       rmSync(root, { recursive: true, force: true });
     }
   },
@@ -216,3 +261,6 @@ function interleave<T>(a: readonly T[], b: readonly T[]): T[] {
 }
 
 export default bench;
+
+const SERVE_ENV = 'POSTERITY_INGEST_BENCH_SERVE';
+if (process.env[SERVE_ENV]) await serveImages();

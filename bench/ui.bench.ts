@@ -1,7 +1,14 @@
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { ensureFreshRenderer, openBrowser, startServed, type Served } from '../test/e2e/harness.ts';
+import {
+  ensureFreshRenderer,
+  openBrowser,
+  startServed,
+  type BrowserSession,
+  type Served,
+} from '../test/e2e/harness.ts';
 import { renderPicture } from '../test/fakes/images.ts';
 import { median, percentile, type Bench } from './harness.ts';
 
@@ -35,6 +42,8 @@ const bench: Bench = {
       let idleFrames: number[] = [];
       const picker: number[] = [];
       const request: number[] = [];
+      let mainThread = NaN;
+      let load = NaN;
       for (let run = 0; run < RUNS; run++) {
         const ui = await openBrowser('about:blank', { width: 1440, height: 900 });
         try {
@@ -44,7 +53,9 @@ const bench: Bench = {
           paint.push((await ui.page.evaluate('window.__firstCell')) as number);
           if (run === 0) {
             idleFrames = await idle(ui.page, 120);
+            load = os.loadavg()[0]!;
             frames = await scrollEndToEnd(ui.page);
+            mainThread = await mainThreadPerFrame(ui, 240);
             if (process.env.UI_BENCH_DEBUG) console.log(frames.map((f) => Math.round(f)).join(' '));
           }
           const opened = await openPicker(ui.page, pickerItemId);
@@ -62,7 +73,16 @@ const bench: Bench = {
         { metric: 'scroll frame time median', value: median(frames), unit: 'ms' },
         { metric: 'scroll frames over 20 ms', value: frames.filter((f) => f > 20).length, unit: 'frames' },
         { metric: 'baseline: idle frame time p95', value: percentile(idleFrames, 95), unit: 'ms' },
-        { metric: `open a ${CANDIDATES}-candidate picker (median)`, value: median(picker), unit: 'ms', target: { op: '<', value: 300 } },
+        // Frame times are wall-clock: on a shared machine they measure the neighbours too. The
+        // renderer's own main-thread work per frame and the load average put them in context.
+        { metric: 'renderer main thread per scrolled frame', value: mainThread, unit: 'ms' },
+        { metric: 'machine load average (1 min) at scroll start', value: load, unit: `on ${os.cpus().length} cores` },
+        {
+          metric: `open a ${CANDIDATES}-candidate picker (median)`,
+          value: median(picker),
+          unit: 'ms',
+          target: { op: '<', value: 300 },
+        },
         { metric: 'baseline: item-artwork request alone', value: median(request), unit: 'ms' },
       ];
     } finally {
@@ -140,6 +160,43 @@ async function scrollEndToEnd(page: Page): Promise<number[]> {
   })`) as Promise<number[]>;
 }
 
+/**
+ * Main-thread time of the renderer per frame while scrolling back up the grid, from a Chrome
+ * trace (every task on CrRendererMain, summed, divided by the frames).
+ */
+async function mainThreadPerFrame(ui: BrowserSession, count: number): Promise<number> {
+  await ui.browser.startTracing(ui.page, {
+    categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'],
+  });
+  await ui.page.evaluate(`new Promise((resolve) => {
+    const el = document.querySelector('.poster-grid');
+    const step = Math.round(el.clientHeight * ${SCROLL_SCREENS_PER_FRAME});
+    let n = 0;
+    const tick = () => {
+      if (n++ >= ${count} || el.scrollTop <= 0) { resolve(n); return; }
+      el.scrollTop -= step;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })`);
+  const trace = JSON.parse((await ui.browser.stopTracing()).toString()) as {
+    traceEvents: Array<{ name: string; ph: string; dur?: number; pid: number; tid: number; args?: { name?: string } }>;
+  };
+  // Several renderer processes may exist (a spare one, about:blank); the page's is the busiest.
+  const mains = new Set(
+    trace.traceEvents
+      .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  const busy = new Map<string, number>();
+  for (const e of trace.traceEvents) {
+    const key = `${e.pid}:${e.tid}`;
+    if (e.ph === 'X' && e.name === 'RunTask' && mains.has(key))
+      busy.set(key, (busy.get(key) ?? 0) + (e.dur ?? 0) / 1000);
+  }
+  return busy.size ? Math.max(...busy.values()) / count : NaN;
+}
+
 /** From the click on a movie to all its candidate tiles on screen (the frame after they render). */
 async function openPicker(page: Page, itemId: number): Promise<number> {
   await page.evaluate(`window.location.hash = '#/library'`);
@@ -176,7 +233,10 @@ export async function seed(served: Served): Promise<{ pickerItemId: number }> {
   const shas: string[] = [];
   for (let i = 0; i < POSTER_POOL; i++) {
     const file = path.join(poolDir, `p${i}.jpg`);
-    writeFileSync(file, await renderPicture(`poster.t.${(1000 + i).toString(16).padStart(12, '0')}`, 400, 600, 'jpeg', 80));
+    writeFileSync(
+      file,
+      await renderPicture(`poster.t.${(1000 + i).toString(16).padStart(12, '0')}`, 400, 600, 'jpeg', 80),
+    );
     const blob = await s.cache.ingestFile(file, { provider: 'upload' });
     shas.push(blob.sha256);
     await s.cache.thumbnailPath(blob.sha256, 'thumb');
@@ -214,7 +274,15 @@ export async function seed(served: Served): Promise<{ pickerItemId: number }> {
       if (i % 10 !== 9) {
         await trx
           .insertInto('slots')
-          .values({ item_id: row.id, asset_type: 'poster', rank: 0, blob_sha: shas[i % shas.length]!, chosen_by: 'auto', locked: 0, updated_at: now })
+          .values({
+            item_id: row.id,
+            asset_type: 'poster',
+            rank: 0,
+            blob_sha: shas[i % shas.length]!,
+            chosen_by: 'auto',
+            locked: 0,
+            updated_at: now,
+          })
           .execute();
       }
     }

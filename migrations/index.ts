@@ -1,8 +1,8 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_init.ts';
 import * as m0002 from './0002_scan_folders.ts';
-import * as m0004 from './0004_image_phashes.ts';
-import * as m0007 from './0007_jobs_indexes.ts';
+import * as m0003 from './0003_image_phashes.ts';
+import * as m0004 from './0004_jobs_indexes.ts';
 
 /**
  * Every migration, registered statically so it bundles and runs from inside an asar archive.
@@ -11,6 +11,6 @@ import * as m0007 from './0007_jobs_indexes.ts';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_init': m0001,
   '0002_scan_folders': m0002,
-  '0004_image_phashes': m0004,
-  '0007_jobs_indexes': m0007,
+  '0003_image_phashes': m0003,
+  '0004_jobs_indexes': m0004,
 };

@@ -36,7 +36,12 @@ const steps = {
       external: NATIVE_AND_RUNTIME,
     };
     await Promise.all([
-      esbuild({ ...common, ...CJS_IMPORT_META, entryPoints: [path.join(root, 'main/electron/main.ts')], outfile: out('electron', 'main.cjs') }),
+      esbuild({
+        ...common,
+        ...CJS_IMPORT_META,
+        entryPoints: [path.join(root, 'main/electron/main.ts')],
+        outfile: out('electron', 'main.cjs'),
+      }),
       esbuild({
         ...common,
         ...CJS_IMPORT_META,
@@ -66,7 +71,9 @@ const steps = {
       entryPoints: [path.join(root, 'main/cli/main.ts')],
       outfile: out('cli', 'posterity.mjs'),
       // Bundled CommonJS dependencies (undici…) call require() for Node built-ins.
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
     });
   },
 };

@@ -123,9 +123,64 @@ class Rng {
 
 // ---- names ----
 
-const WORDS_A = ['Silent', 'Crimson', 'Last', 'Hidden', 'Broken', 'Golden', 'Distant', 'Frozen', 'Electric', 'Midnight', 'Savage', 'Quiet', 'Wild', 'Hollow', 'Burning', 'Paper', 'Iron', 'Velvet', 'Lost', 'Northern'];
-const WORDS_B = ['River', 'Empire', 'Garden', 'Signal', 'Harbor', 'Kingdom', 'Witness', 'Machine', 'Horizon', 'Orchard', 'Protocol', 'Lantern', 'Frontier', 'Mirror', 'Station', 'Voyage', 'Covenant', 'Season', 'Circuit', 'Canyon'];
-const WORDS_C = ['', '', '', ' Returns', ' Rising', ' of the Night', ' in Winter', ': The Reckoning', ' II', ' 2049', ' and the Sea', ': Part Two'];
+const WORDS_A = [
+  'Silent',
+  'Crimson',
+  'Last',
+  'Hidden',
+  'Broken',
+  'Golden',
+  'Distant',
+  'Frozen',
+  'Electric',
+  'Midnight',
+  'Savage',
+  'Quiet',
+  'Wild',
+  'Hollow',
+  'Burning',
+  'Paper',
+  'Iron',
+  'Velvet',
+  'Lost',
+  'Northern',
+];
+const WORDS_B = [
+  'River',
+  'Empire',
+  'Garden',
+  'Signal',
+  'Harbor',
+  'Kingdom',
+  'Witness',
+  'Machine',
+  'Horizon',
+  'Orchard',
+  'Protocol',
+  'Lantern',
+  'Frontier',
+  'Mirror',
+  'Station',
+  'Voyage',
+  'Covenant',
+  'Season',
+  'Circuit',
+  'Canyon',
+];
+const WORDS_C = [
+  '',
+  '',
+  '',
+  ' Returns',
+  ' Rising',
+  ' of the Night',
+  ' in Winter',
+  ': The Reckoning',
+  ' II',
+  ' 2049',
+  ' and the Sea',
+  ': Part Two',
+];
 
 /** Titles that trip naive parsers: numbers that look like years, punctuation, non-Latin scripts. */
 const TRICKY: readonly { title: string; year: number }[] = [
@@ -147,12 +202,22 @@ const TRICKY: readonly { title: string; year: number }[] = [
   { title: 'Fast & Furious 6', year: 2013 },
 ];
 
-const RELEASE_TAILS = ['1080p.BluRay.x264-GRP', '720p.WEB-DL.AAC2.0.H.264-RLS', '2160p.UHD.BluRay.x265.10bit.HDR-TEAM', 'DVDRip.XviD-OLD', '1080p.WEBRip.x265-RARBG'];
+const RELEASE_TAILS = [
+  '1080p.BluRay.x264-GRP',
+  '720p.WEB-DL.AAC2.0.H.264-RLS',
+  '2160p.UHD.BluRay.x265.10bit.HDR-TEAM',
+  'DVDRip.XviD-OLD',
+  '1080p.WEBRip.x265-RARBG',
+];
 const COLLECTIONS = ['Crimson Saga', 'Iron Chronicles', 'Northern Trilogy', 'Velvet Files'];
 
 /** What `:` and `?` become on filesystems that refuse them (the way Radarr writes names). */
 function portable(title: string): string {
-  return title.replace(/: /g, ' - ').replace(/:/g, '-').replace(/\?/g, '').replace(/[<>"|*\\/]/g, '');
+  return title
+    .replace(/: /g, ' - ')
+    .replace(/:/g, '-')
+    .replace(/\?/g, '')
+    .replace(/[<>"|*\\/]/g, '');
 }
 
 // ---- files ----
@@ -169,15 +234,33 @@ async function makePalette(seed: number): Promise<ArtPalette> {
   const color = () => ({ r: rng.int(0, 255), g: rng.int(0, 255), b: rng.int(0, 255) });
   const jpeg = async (width: number, height: number) =>
     sharp({ create: { width, height, channels: 3, background: color() } })
-      .composite([{ input: Buffer.from(`<svg width="${width}" height="${height}"><rect x="${width / 8}" y="${height / 8}" width="${width / 2}" height="${height / 3}" fill="rgb(${rng.int(0, 255)},80,120)"/></svg>`), top: 0, left: 0 }])
+      .composite([
+        {
+          input: Buffer.from(
+            `<svg width="${width}" height="${height}"><rect x="${width / 8}" y="${height / 8}" width="${width / 2}" height="${height / 3}" fill="rgb(${rng.int(0, 255)},80,120)"/></svg>`,
+          ),
+          top: 0,
+          left: 0,
+        },
+      ])
       .jpeg({ quality: 70 })
       .toBuffer();
   return {
     poster: await jpeg(300, 450),
     fanart: await jpeg(480, 270),
     landscape: await jpeg(400, 225),
-    clearlogo: await sharp({ create: { width: 400, height: 155, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 0 } } })
-      .composite([{ input: Buffer.from('<svg width="400" height="155"><text x="20" y="100" font-size="80" fill="white">LOGO</text></svg>'), top: 0, left: 0 }])
+    clearlogo: await sharp({
+      create: { width: 400, height: 155, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 0 } },
+    })
+      .composite([
+        {
+          input: Buffer.from(
+            '<svg width="400" height="155"><text x="20" y="100" font-size="80" fill="white">LOGO</text></svg>',
+          ),
+          top: 0,
+          left: 0,
+        },
+      ])
       .png()
       .toBuffer(),
   };
@@ -266,11 +349,15 @@ export async function generateLibrary(root: string, options: GenerateOptions): P
   const invent = (i: number): { title: string; year: number; tmdbId: number; imdbId: string } => {
     const fromCatalogue = options.catalogue?.[i];
     if (fromCatalogue) return { ...fromCatalogue };
-    let title = i < TRICKY.length * 4 && i % 4 === 1 ? TRICKY[(i >> 2) % TRICKY.length]!.title : `${rng.pick(WORDS_A)} ${rng.pick(WORDS_B)}${rng.pick(WORDS_C)}`;
+    let title =
+      i < TRICKY.length * 4 && i % 4 === 1
+        ? TRICKY[(i >> 2) % TRICKY.length]!.title
+        : `${rng.pick(WORDS_A)} ${rng.pick(WORDS_B)}${rng.pick(WORDS_C)}`;
     let year = TRICKY.find((t) => t.title === title)?.year ?? rng.int(1950, 2024);
     while (usedTitles.has(`${title}|${year}`)) {
       year = rng.int(1930, 2024);
-      if (usedTitles.has(`${title}|${year}`)) title = `${title} ${rng.pick(['Again', 'Redux', 'Forever', 'Begins', 'Unbound'])}`;
+      if (usedTitles.has(`${title}|${year}`))
+        title = `${title} ${rng.pick(['Again', 'Redux', 'Forever', 'Begins', 'Unbound'])}`;
     }
     usedTitles.add(`${title}|${year}`);
     return { title, year, tmdbId: 900000 + i, imdbId: `tt${String(5000000 + i * 7).padStart(7, '0')}` };
@@ -353,7 +440,9 @@ export async function generateLibrary(root: string, options: GenerateOptions): P
       sparseFile(path.join(folder, `${basename}${b}.avi`), videoSize + 1);
     } else {
       mkdirSync(folder, { recursive: true });
-      basename = r.chance(0.5) ? folderName : `${meta.title.replace(/[^A-Za-z0-9]+/g, '.')}.${meta.year}.${r.pick(RELEASE_TAILS)}`;
+      basename = r.chance(0.5)
+        ? folderName
+        : `${meta.title.replace(/[^A-Za-z0-9]+/g, '.')}.${meta.year}.${r.pick(RELEASE_TAILS)}`;
       videoPath = path.join(folder, `${basename}.${r.pick(['mkv', 'mkv', 'mp4', 'avi', 'm4v'])}`);
       sparseFile(videoPath, videoSize);
     }
@@ -365,7 +454,8 @@ export async function generateLibrary(root: string, options: GenerateOptions): P
     if (r.chance(nfoFraction)) {
       nfo = r.next() < 0.7 ? 'valid' : r.pick(['malformed', 'url', 'legacy-id'] as const);
       if (nfo === 'malformed') expectError = true;
-      const nfoName = own && layout !== 'disc' && r.chance(0.4) ? 'movie.nfo' : layout === 'disc' ? 'movie.nfo' : `${basename}.nfo`;
+      const nfoName =
+        own && layout !== 'disc' && r.chance(0.4) ? 'movie.nfo' : layout === 'disc' ? 'movie.nfo' : `${basename}.nfo`;
       writeFileSync(path.join(folder, nfoName), nfoText(nfo, meta));
     }
 
@@ -380,9 +470,30 @@ export async function generateLibrary(root: string, options: GenerateOptions): P
       };
       const useBase = !own || layout === 'disc' ? !own : r.chance(0.5);
       if (own && r.chance(0.15)) put('folder.jpg', 'poster', 0, 'fallback', palette.poster);
-      else put(useBase ? `${basename}-poster.jpg` : 'poster.jpg', 'poster', 0, useBase ? 'basename' : 'folder', palette.poster);
-      if (r.chance(0.7)) put(useBase ? `${basename}-fanart.jpg` : 'fanart.jpg', 'fanart', 0, useBase ? 'basename' : 'folder', palette.fanart);
-      if (r.chance(0.3)) put(useBase ? `${basename}-clearlogo.png` : 'clearlogo.png', 'clearlogo', 0, useBase ? 'basename' : 'folder', palette.clearlogo);
+      else
+        put(
+          useBase ? `${basename}-poster.jpg` : 'poster.jpg',
+          'poster',
+          0,
+          useBase ? 'basename' : 'folder',
+          palette.poster,
+        );
+      if (r.chance(0.7))
+        put(
+          useBase ? `${basename}-fanart.jpg` : 'fanart.jpg',
+          'fanart',
+          0,
+          useBase ? 'basename' : 'folder',
+          palette.fanart,
+        );
+      if (r.chance(0.3))
+        put(
+          useBase ? `${basename}-clearlogo.png` : 'clearlogo.png',
+          'clearlogo',
+          0,
+          useBase ? 'basename' : 'folder',
+          palette.clearlogo,
+        );
       if (own && r.chance(0.2)) put('fanart1.jpg', 'fanart', 1, 'folder', palette.fanart);
       if (own && r.chance(0.1)) put('extrafanart/fanart2.jpg', 'fanart', 2, 'extrafanart', palette.fanart);
       if (own && r.chance(0.2)) {
@@ -438,19 +549,64 @@ export async function generateLibrary(root: string, options: GenerateOptions): P
     const nl = path.join(root, 'Night\nShift (1999)');
     mkdirSync(nl, { recursive: true });
     sparseFile(path.join(nl, 'Night Shift.mkv'), 812_345_678);
-    movies.push({ index: movies.length, title: 'Night Shift', nameTitle: 'Night Shift', year: 1999, tmdbId: 990001, imdbId: 'tt9900001', folder: nl, layout: 'own-folder', videoPath: path.join(nl, 'Night Shift.mkv'), basename: 'Night Shift', nfo: 'none', art: [], tags: ['newline'], expectError: false });
+    movies.push({
+      index: movies.length,
+      title: 'Night Shift',
+      nameTitle: 'Night Shift',
+      year: 1999,
+      tmdbId: 990001,
+      imdbId: 'tt9900001',
+      folder: nl,
+      layout: 'own-folder',
+      videoPath: path.join(nl, 'Night Shift.mkv'),
+      basename: 'Night Shift',
+      nfo: 'none',
+      art: [],
+      tags: ['newline'],
+      expectError: false,
+    });
     // A zero-byte video: an item, with a problem reported.
     const zero = path.join(root, 'Empty Promise (2010)');
     mkdirSync(zero, { recursive: true });
     writeFileSync(path.join(zero, 'Empty Promise (2010).mkv'), '');
-    movies.push({ index: movies.length, title: 'Empty Promise', nameTitle: 'Empty Promise', year: 2010, tmdbId: 990002, imdbId: 'tt9900002', folder: zero, layout: 'own-folder', videoPath: path.join(zero, 'Empty Promise (2010).mkv'), basename: 'Empty Promise (2010)', nfo: 'none', art: [], tags: ['zero-byte'], expectError: true });
+    movies.push({
+      index: movies.length,
+      title: 'Empty Promise',
+      nameTitle: 'Empty Promise',
+      year: 2010,
+      tmdbId: 990002,
+      imdbId: 'tt9900002',
+      folder: zero,
+      layout: 'own-folder',
+      videoPath: path.join(zero, 'Empty Promise (2010).mkv'),
+      basename: 'Empty Promise (2010)',
+      nfo: 'none',
+      art: [],
+      tags: ['zero-byte'],
+      expectError: true,
+    });
     // A broken link next to a movie.
     const broken = path.join(root, 'Dangling Thread (2004)');
     mkdirSync(broken, { recursive: true });
     sparseFile(path.join(broken, 'Dangling Thread (2004).mkv'), 923_456_789);
     symlinkSync('gone.jpg', path.join(broken, 'poster.jpg'));
     hostile.push(path.join(broken, 'poster.jpg'));
-    movies.push({ index: movies.length, title: 'Dangling Thread', nameTitle: 'Dangling Thread', year: 2004, tmdbId: 990003, imdbId: 'tt9900003', folder: broken, layout: 'own-folder', videoPath: path.join(broken, 'Dangling Thread (2004).mkv'), basename: 'Dangling Thread (2004)', nfo: 'none', art: [], tags: ['broken-link'], expectError: false });
+    movies.push({
+      index: movies.length,
+      title: 'Dangling Thread',
+      nameTitle: 'Dangling Thread',
+      year: 2004,
+      tmdbId: 990003,
+      imdbId: 'tt9900003',
+      folder: broken,
+      layout: 'own-folder',
+      videoPath: path.join(broken, 'Dangling Thread (2004).mkv'),
+      basename: 'Dangling Thread (2004)',
+      nfo: 'none',
+      art: [],
+      tags: ['broken-link'],
+      expectError: false,
+    });
     // A symbolic link loop.
     const loopHome = path.join(root, 'Loops');
     mkdirSync(loopHome, { recursive: true });
@@ -479,7 +635,9 @@ async function main(argv: string[]): Promise<void> {
     return v;
   };
   if (!dir) {
-    process.stderr.write('usage: npx tsx scripts/generate-library.ts DIR --movies N --seed S [--nfo F] [--art F] [--no-nasty] [--no-extras] [--from-fakes]\n');
+    process.stderr.write(
+      'usage: npx tsx scripts/generate-library.ts DIR --movies N --seed S [--nfo F] [--art F] [--no-nasty] [--no-extras] [--from-fakes]\n',
+    );
     process.exit(2);
   }
   const movies = num('movies', 100);
@@ -487,7 +645,12 @@ async function main(argv: string[]): Promise<void> {
   let catalogue: CatalogueMovie[] | undefined;
   if (argv.includes('--from-fakes')) {
     const { buildCatalogue } = await import('../test/fakes/catalogue.ts');
-    catalogue = buildCatalogue({ seed, movieCount: movies }).movies.map((m) => ({ title: m.title, year: m.year, tmdbId: m.tmdbId, imdbId: m.imdbId }));
+    catalogue = buildCatalogue({ seed, movieCount: movies }).movies.map((m) => ({
+      title: m.title,
+      year: m.year,
+      tmdbId: m.tmdbId,
+      imdbId: m.imdbId,
+    }));
   }
   const t0 = performance.now();
   const lib = await generateLibrary(path.resolve(dir), {

@@ -22,7 +22,11 @@ function fail(message) {
 /** Newest modification time under the folders the build reads. */
 function newestSource() {
   const roots = ['main', 'shared', 'renderer', 'migrations'].map((d) => path.join(root, d));
-  const files = [path.join(root, 'scripts', 'build.mjs'), path.join(root, 'vite.config.ts'), path.join(root, 'package.json')];
+  const files = [
+    path.join(root, 'scripts', 'build.mjs'),
+    path.join(root, 'vite.config.ts'),
+    path.join(root, 'package.json'),
+  ];
   let newest = Math.max(...files.filter(existsSync).map((f) => statSync(f).mtimeMs));
   const walk = (dir) => {
     if (!existsSync(dir)) return;
@@ -44,16 +48,23 @@ function buildIfNeeded() {
     statSync(stamp).mtimeMs < newestSource();
   if (!needed) return;
   process.stdout.write('Building Posterity…\n');
-  const result = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) fail('The build failed (see above).');
 }
 
 /** The Electron binary's path, downloading it once when `npm install` skipped it. */
 function ensureElectron() {
-  if (!existsSync(electronDir)) fail(`Electron is not installed (node_modules/electron is missing). Run npm install.\n${NO_BINARY}`);
+  if (!existsSync(electronDir))
+    fail(`Electron is not installed (node_modules/electron is missing). Run npm install.\n${NO_BINARY}`);
   if (!existsSync(path.join(electronDir, 'dist')) || !existsSync(path.join(electronDir, 'path.txt'))) {
     process.stdout.write('Downloading the Electron binary (first start only)…\n');
-    const result = spawnSync(process.execPath, [path.join(electronDir, 'install.js')], { cwd: electronDir, stdio: 'inherit' });
+    const result = spawnSync(process.execPath, [path.join(electronDir, 'install.js')], {
+      cwd: electronDir,
+      stdio: 'inherit',
+    });
     if (result.status !== 0) fail(NO_BINARY);
   }
   try {

@@ -181,8 +181,7 @@ const ILLEGAL_FILENAME_CHARS = /[<>:"/\\|?*\u0000-\u001f]/g;
 
 /** `.actors/First_Last.jpg`: spaces become underscores, illegal characters are dropped. */
 export function actorFileName(actorName: string, ext: ImageExtension = 'jpg'): string {
-  const safe = actorName
-    .normalize('NFC')
+  const safe = nfc(actorName)
     .replace(ILLEGAL_FILENAME_CHARS, '')
     .trim()
     .replace(/\s+/g, '_')
@@ -196,6 +195,12 @@ export function actorNameFromFile(fileName: string): string {
   const base = fileName.replace(/^.*\//, '');
   const dot = base.lastIndexOf('.');
   return (dot > 0 ? base.slice(0, dot) : base).replace(/_/g, ' ');
+}
+
+/** NFC form (macOS writes NFD); ASCII names, the common case, skip the normaliser. */
+function nfc(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[^\u0000-\u007f]/.test(s) ? s.normalize('NFC') : s;
 }
 
 /** The lower-case extension of a name, without the dot ('' when none). */
@@ -246,7 +251,7 @@ function parseTypePart(part: string): { type: AssetType; rank: number; alias: bo
  * `extrafanart/`, `folder.jpg` and legacy `.tbn` thumbnails.
  */
 export function recognizeArtFile(fileName: string, basename: string, layout: MovieLayout): RecognizedArt | null {
-  const lower = fileName.normalize('NFC').toLowerCase();
+  const lower = nfc(fileName).toLowerCase();
   const ext = extensionOf(lower);
   const slash = lower.indexOf('/');
   if (slash >= 0) {
@@ -259,7 +264,7 @@ export function recognizeArtFile(fileName: string, basename: string, layout: Mov
     return { type: 'fanart', rank, form: 'extrafanart', alias: false };
   }
   const stem = ext ? lower.slice(0, -(ext.length + 1)) : lower;
-  const base = basename.normalize('NFC').toLowerCase();
+  const base = nfc(basename).toLowerCase();
   if (ext === 'tbn') {
     if (stem === base || (layout !== 'shared-folder' && stem === 'movie')) {
       return { type: 'poster', rank: 0, form: 'legacy', alias: false };
@@ -295,9 +300,9 @@ export type RecognizedFile =
 
 /** Recognises art, NFOs and actor pictures of one movie; null for anything else. */
 export function recognizeMovieFile(fileName: string, basename: string, layout: MovieLayout): RecognizedFile | null {
-  const lower = fileName.normalize('NFC').toLowerCase();
+  const lower = nfc(fileName).toLowerCase();
   if (lower.endsWith('.nfo')) {
-    const order = nfoReadOrder(basename, layout).map((n) => n.normalize('NFC').toLowerCase());
+    const order = nfoReadOrder(basename, layout).map((n) => nfc(n).toLowerCase());
     const priority = order.indexOf(lower);
     return priority >= 0 ? { role: 'nfo', priority } : null;
   }

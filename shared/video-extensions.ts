@@ -6,10 +6,59 @@
 
 /** Video extensions Kodi plays as movies (lower case, no dot). */
 export const VIDEO_EXTENSIONS = [
-  '3g2', '3gp', 'asf', 'avi', 'avc', 'bivx', 'divx', 'dv', 'dvr-ms', 'evo', 'f4v', 'fli', 'flv',
-  'h264', 'img', 'iso', 'm2t', 'm2ts', 'm2v', 'm4v', 'mk3d', 'mkv', 'mov', 'mp4', 'mpeg', 'mpg',
-  'mts', 'nrg', 'nsv', 'nuv', 'ogm', 'ogv', 'pva', 'qt', 'rec', 'rm', 'rmvb', 'strm', 'svq3', 'tp',
-  'trp', 'ts', 'ty', 'udf', 'vc1', 'vdr', 'viv', 'vob', 'vp3', 'webm', 'wmv', 'wtv', 'xvid',
+  '3g2',
+  '3gp',
+  'asf',
+  'avi',
+  'avc',
+  'bivx',
+  'divx',
+  'dv',
+  'dvr-ms',
+  'evo',
+  'f4v',
+  'fli',
+  'flv',
+  'h264',
+  'img',
+  'iso',
+  'm2t',
+  'm2ts',
+  'm2v',
+  'm4v',
+  'mk3d',
+  'mkv',
+  'mov',
+  'mp4',
+  'mpeg',
+  'mpg',
+  'mts',
+  'nrg',
+  'nsv',
+  'nuv',
+  'ogm',
+  'ogv',
+  'pva',
+  'qt',
+  'rec',
+  'rm',
+  'rmvb',
+  'strm',
+  'svq3',
+  'tp',
+  'trp',
+  'ts',
+  'ty',
+  'udf',
+  'vc1',
+  'vdr',
+  'viv',
+  'vob',
+  'vp3',
+  'webm',
+  'wmv',
+  'wtv',
+  'xvid',
 ] as const;
 
 const VIDEO_EXTENSION_SET: ReadonlySet<string> = new Set(VIDEO_EXTENSIONS);
@@ -30,8 +79,19 @@ export type DiscKind = (typeof DISC_STRUCTURES)[number]['kind'];
 
 /** Folder names (lower case) skipped anywhere: samples, trailers, Kodi's `proof`/`subs`, housekeeping. */
 export const SKIPPED_FOLDER_NAMES: ReadonlySet<string> = new Set([
-  'sample', 'samples', 'trailer', 'trailers', 'proof', 'subs', 'subtitles', '@eadir', '#recycle',
-  '#snapshot', '$recycle.bin', 'system volume information', 'lost+found',
+  'sample',
+  'samples',
+  'trailer',
+  'trailers',
+  'proof',
+  'subs',
+  'subtitles',
+  '@eadir',
+  '#recycle',
+  '#snapshot',
+  '$recycle.bin',
+  'system volume information',
+  'lost+found',
 ]);
 
 /**
@@ -39,8 +99,20 @@ export const SKIPPED_FOLDER_NAMES: ReadonlySet<string> = new Set([
  * folder. Elsewhere (say a collection called "Other") they are ordinary folders.
  */
 export const EXTRAS_FOLDER_NAMES: ReadonlySet<string> = new Set([
-  'extras', 'extra', 'featurettes', 'behind the scenes', 'deleted scenes', 'interviews', 'scenes',
-  'shorts', 'other', 'others', 'bonus', 'specials', 'theme-music', 'backdrops',
+  'extras',
+  'extra',
+  'featurettes',
+  'behind the scenes',
+  'deleted scenes',
+  'interviews',
+  'scenes',
+  'shorts',
+  'other',
+  'others',
+  'bonus',
+  'specials',
+  'theme-music',
+  'backdrops',
 ]);
 
 /**
@@ -84,11 +156,16 @@ export interface StackPart {
   ext: string;
 }
 
+/** Cheap test run first: every stacking pattern needs one of these tokens. */
+const STACK_HINT = /(?:cd|dvd|pt|part|dis[ck])[ _.-]*[0-9a-d]/i;
+
 /** The stack a file name belongs to, or null when it is not a part. */
 export function stackPartOf(fileName: string): StackPart | null {
+  if (!STACK_HINT.test(fileName)) return null;
   for (const re of STACKING_PATTERNS) {
     const m = re.exec(fileName);
-    if (m && m[1]) return { stackName: `${m[1]}${m[3] ?? ''}`, volume: m[2]!.replace(/^[ _.-]+/, ''), ext: m[4]!.slice(1) };
+    if (m && m[1])
+      return { stackName: `${m[1]}${m[3] ?? ''}`, volume: m[2]!.replace(/^[ _.-]+/, ''), ext: m[4]!.slice(1) };
   }
   return null;
 }

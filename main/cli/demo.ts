@@ -31,15 +31,55 @@ export interface DemoOptions {
   keep?: boolean;
 }
 
+interface DemoMovie {
+  title: string;
+  year: number;
+  tmdbId: number;
+  imdbId: string;
+}
+
 interface FakesModule {
   startFakeProviders(options: { seed?: number; movieCount?: number; latencyMs?: number }): Promise<{
     tmdbApiUrl: string;
     fanartApiUrl: string;
     tmdbApiKey: string;
     fanartApiKey: string;
-    catalogue: { movies: Array<{ title: string; year: number }> };
+    catalogue: { movies: DemoMovie[] };
     close(): Promise<void>;
   }>;
+}
+
+interface GeneratorModule {
+  generateLibrary(
+    root: string,
+    options: {
+      movies: number;
+      seed?: number;
+      nasty?: boolean;
+      extras?: boolean;
+      nfoFraction?: number;
+      artFraction?: number;
+      catalogue?: readonly DemoMovie[];
+    },
+  ): Promise<unknown>;
+}
+
+/**
+ * The library the scanner's tests use (scripts/generate-library.ts): release names, collections,
+ * NFOs, some artwork already in place, extras to skip; titles from the fake catalogue so every
+ * movie can be identified. Hostile names are left out: a demo shows the flow, not the edge cases.
+ * Without the generator (a packaged app) a plain folder per movie is written.
+ */
+async function writeDemoLibrary(dir: string, movies: readonly DemoMovie[]): Promise<void> {
+  let generator: GeneratorModule | null = null;
+  try {
+    generator = (await import('../../scripts/generate-library.ts')) as GeneratorModule;
+  } catch {
+    generator = null;
+  }
+  if (generator)
+    await generator.generateLibrary(dir, { movies: movies.length, seed: 7, nasty: false, catalogue: movies });
+  else writeSampleLibrary(dir, movies);
 }
 
 /** Loads the fake providers; they ship with a source checkout, not with a packaged app. */
@@ -47,7 +87,10 @@ async function loadFakes(): Promise<FakesModule> {
   try {
     return (await import('../../test/fakes/index.ts')) as FakesModule;
   } catch (err) {
-    throw new ApiError('internal', `The demo needs the fake providers of a source checkout (test/fakes): ${(err as Error).message}`);
+    throw new ApiError(
+      'internal',
+      `The demo needs the fake providers of a source checkout (test/fakes): ${(err as Error).message}`,
+    );
   }
 }
 
@@ -67,7 +110,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     log(`Fake TMDB at ${fakes.tmdbApiUrl}, fake Fanart.tv at ${fakes.fanartApiUrl}`);
 
     const libraryPath = path.join(root, 'Movies');
-    writeSampleLibrary(libraryPath, fakes.catalogue.movies);
+    await writeDemoLibrary(libraryPath, fakes.catalogue.movies);
     log(`Sample library of ${fakes.catalogue.movies.length} movies in ${libraryPath}`);
 
     // An empty environment: a user's real keys or URLs never leak into the demo.
@@ -88,7 +131,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // Artwork is found and chosen in the background, as automation does for a real library; the
     // grid fills in while the user watches (Activity shows the jobs).
     const items = await client.call('items-list', { libraryId: library.id, limit: 10_000 });
-    if (items.items.length > 0) await client.call('jobs-enqueue', { kind: 'enrich-item', itemIds: items.items.map((i) => i.id), chain: true });
+    if (items.items.length > 0)
+      await client.call('jobs-enqueue', { kind: 'enrich-item', itemIds: items.items.map((i) => i.id), chain: true });
     return { engine, root, libraryPath, libraryId: library.id, close };
   } catch (err) {
     await close();
@@ -118,7 +162,8 @@ export function writeSampleLibrary(dir: string, movies: ReadonlyArray<{ title: s
 /** Characters Windows, macOS and Linux file systems all accept. */
 export function safeFileName(title: string): string {
   return title
-    .replace(/[<>:"/\\|?*\u0000-\u001f]/g, ' ')
+    .replace(/[<>:"/\\|?*]/g, ' ')
+    .replace(/\p{Cc}/gu, ' ')
     .replace(/\s+/g, ' ')
     .replace(/[. ]+$/, '')
     .trim();

@@ -100,14 +100,15 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
 }
 
 function helpText(): string {
-  const width = Math.max(...COMMANDS.map((c) => `${c.name} ${c.usage}`.trim().length));
+  // Names only: usages are long, and `posterity <command> --help` shows each in full.
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
     'Posterity — artwork for your Kodi, Jellyfin and Plex movie libraries.',
     '',
     'Usage: posterity [--data-dir DIR] [--json] <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${`${c.name} ${c.usage}`.trim().padEnd(width)}  ${c.summary}`),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Global options:',
     ...Object.entries(GLOBAL_FLAGS).map(([n, f]) => `  --${`${n}${f.value ? ' VALUE' : ''}`.padEnd(18)}${f.description}`),

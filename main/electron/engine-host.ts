@@ -19,7 +19,10 @@ export interface HostPort {
 
 export interface HostOptions {
   /** Builds the engine (tests pass their own). */
-  createEngine(init: Extract<ToHost, { type: 'init' }>, vault: SecretVault | undefined): Promise<{ engine: Engine; close(): Promise<void> }>;
+  createEngine(
+    init: Extract<ToHost, { type: 'init' }>,
+    vault: SecretVault | undefined,
+  ): Promise<{ engine: Engine; close(): Promise<void> }>;
   /** Ends the process after shutdown (tests pass a no-op). */
   exit(code: number): void;
 }
@@ -50,7 +53,12 @@ export function serveEngine(port: HostPort, options: HostOptions): void {
 
   const call = async (message: Extract<ToHost, { type: 'call' }>) => {
     if (!running) {
-      post({ type: 'reply', id: message.id, ok: false, error: { code: 'internal', message: 'The engine is still starting' } });
+      post({
+        type: 'reply',
+        id: message.id,
+        ok: false,
+        error: { code: 'internal', message: 'The engine is still starting' },
+      });
       return;
     }
     const controller = new AbortController();
@@ -119,7 +127,9 @@ async function imagePath(engine: Engine, request: ImageRequest): Promise<string 
 function errorShape(err: unknown): ApiErrorShape {
   const e = err as Partial<ApiErrorShape> | null;
   if (e && typeof e.code === 'string' && typeof e.message === 'string') {
-    return e.field === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, field: e.field };
+    return e.field === undefined
+      ? { code: e.code, message: e.message }
+      : { code: e.code, message: e.message, field: e.field };
   }
   return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
 }
@@ -180,7 +190,10 @@ async function startBackgroundDuties(engine: Engine): Promise<() => Promise<void
     const { serveHttp } = await import('../cli/commands/serve.ts');
     const { webhookRoute } = await import('../server/webhooks.ts');
     const io = { stdout: process.stdout, stderr: process.stderr };
-    const started = await serveHttp({ engine, io }, '127.0.0.1', WEBHOOK_PORT, { ui: false, routes: [webhookRoute(s)] });
+    const started = await serveHttp({ engine, io }, '127.0.0.1', WEBHOOK_PORT, {
+      ui: false,
+      routes: [webhookRoute(s)],
+    });
     server = started.server;
     s.jobs.advertise(started.server.url);
   } catch (err) {

@@ -46,7 +46,12 @@ export class RequestTracker {
         send(id);
       } catch (err) {
         this.#pending.delete(id);
-        resolve({ type: 'reply', id, ok: false, error: { code: 'internal', message: `The engine is not reachable: ${(err as Error).message}` } });
+        resolve({
+          type: 'reply',
+          id,
+          ok: false,
+          error: { code: 'internal', message: `The engine is not reachable: ${(err as Error).message}` },
+        });
       }
     });
     return { id, reply };
@@ -70,7 +75,8 @@ export class RequestTracker {
 
   /** Fails every pending request (the host exited or crashed). */
   failAll(message: string): void {
-    for (const [id, pending] of this.#pending) pending.resolve({ type: 'reply', id, ok: false, error: { code: 'internal', message } });
+    for (const [id, pending] of this.#pending)
+      pending.resolve({ type: 'reply', id, ok: false, error: { code: 'internal', message } });
     this.#pending.clear();
   }
 

@@ -40,7 +40,11 @@ export const MAX_CALL_BYTES = 1024 * 1024;
  * The engine's dispatcher validates again; this keeps malformed or oversized input from ever
  * leaving the main process.
  */
-export function validateCall(sender: SenderInfo, windowWebContentsId: number | null, payload: unknown): ValidCall | ApiErrorShape {
+export function validateCall(
+  sender: SenderInfo,
+  windowWebContentsId: number | null,
+  payload: unknown,
+): ValidCall | ApiErrorShape {
   if (!isTrustedSender(sender, windowWebContentsId)) return { code: 'unauthorized', message: 'Untrusted sender' };
   const parsed = envelope.safeParse(payload);
   if (!parsed.success) return { code: 'bad_request', message: 'Malformed call' };
@@ -58,7 +62,11 @@ export function validateCall(sender: SenderInfo, windowWebContentsId: number | n
 }
 
 /** Checks one `posterity:cancel` message; returns the call id to abort or null. */
-export function validateCancel(sender: SenderInfo, windowWebContentsId: number | null, payload: unknown): string | null {
+export function validateCancel(
+  sender: SenderInfo,
+  windowWebContentsId: number | null,
+  payload: unknown,
+): string | null {
   if (!isTrustedSender(sender, windowWebContentsId)) return null;
   const parsed = cancelEnvelope.safeParse(payload);
   return parsed.success ? parsed.data.callId : null;

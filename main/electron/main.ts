@@ -16,7 +16,7 @@ import {
   type UtilityProcess,
   type WebContents,
 } from 'electron';
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolveDataDir } from '../core/config/data-dir.ts';
@@ -53,6 +53,7 @@ let host: UtilityProcess | null = null;
 let engineError: string | null = null;
 let engineReady: Promise<void> = Promise.resolve();
 let quitting = false;
+let windowStateFile: string | null = null;
 const tracker = new RequestTracker();
 /** Renderer call ids → host request ids, for cancel. */
 const callIds = new Map<string, number>();
@@ -72,7 +73,7 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('activate', () => {
-    if (!mainWindow && app.isReady()) createWindow();
+    if (!mainWindow && windowStateFile) createWindow(windowStateFile);
   });
   app.on('before-quit', (event) => {
     if (quitting || !host) return;
@@ -80,10 +81,13 @@ if (!app.requestSingleInstanceLock()) {
     quitting = true;
     void stopHost().finally(() => app.quit());
   });
-  app.whenReady().then(start, (err: unknown) => {
-    dialog.showErrorBox('Posterity could not start', String(err));
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => {
+      dialog.showErrorBox('Posterity could not start', err instanceof Error ? err.message : String(err));
+      app.exit(1);
+    });
 }
 
 async function start(): Promise<void> {
@@ -99,7 +103,7 @@ async function start(): Promise<void> {
     const file = bundleFileFor(bundleRoot, request.url);
     if (!file) return new Response(null, { status: 404 });
     // Client-side routes fall back to the app shell.
-    const target = existsSync(file) ? file : path.join(bundleRoot, 'index.html');
+    const target = statSync(file, { throwIfNoEntry: false })?.isFile() ? file : path.join(bundleRoot, 'index.html');
     const res = await net.fetch(pathToFileURL(target).toString());
     return new Response(res.body, { status: res.status, headers: bundleHeaders(target) });
   });
@@ -134,11 +138,15 @@ async function start(): Promise<void> {
       }),
     ),
   );
-  createWindow(path.join(dataDir, 'window-state.json'));
+  windowStateFile = path.join(dataDir, 'window-state.json');
+  createWindow(windowStateFile);
 }
 
-function createWindow(stateFile = path.join(app.getPath('userData'), 'window-state.json')): void {
-  const state = loadWindowState(stateFile, screen.getAllDisplays().map((d) => d.workArea));
+function createWindow(stateFile: string): void {
+  const state = loadWindowState(
+    stateFile,
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const win = new BrowserWindow({
     ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
     width: state.width,
@@ -189,7 +197,8 @@ async function relayCall(event: IpcMainInvokeEvent, payload: unknown): Promise<C
   const checked = validateCall(senderOf(event), mainWindow?.webContents.id ?? null, payload);
   if (!isValidCall(checked)) return { ok: false, error: checked };
   await engineReady;
-  if (engineError) return { ok: false, error: { code: 'internal', message: `The engine could not start: ${engineError}` } };
+  if (engineError)
+    return { ok: false, error: { code: 'internal', message: `The engine could not start: ${engineError}` } };
   const { callId, method, params } = checked;
   const sender = event.sender;
   const { id, reply } = tracker.request(

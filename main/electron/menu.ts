@@ -13,7 +13,11 @@ export interface MenuActions {
 }
 
 /** The application menu as data: platform conventions, no Electron calls here. */
-export function menuTemplate(platform: NodeJS.Platform, appName: string, actions: MenuActions): MenuItemConstructorOptions[] {
+export function menuTemplate(
+  platform: NodeJS.Platform,
+  appName: string,
+  actions: MenuActions,
+): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
   const go = (label: string, accelerator: string, command: MenuCommand): MenuItemConstructorOptions => ({
     label,
@@ -45,7 +49,14 @@ export function menuTemplate(platform: NodeJS.Platform, appName: string, actions
       submenu: [
         go('Scan all libraries', 'CmdOrCtrl+R', 'scan-all'),
         { label: 'Open data folder', click: () => actions.openDataFolder() },
-        ...(mac ? [] : ([{ type: 'separator' }, go('Settings', 'CmdOrCtrl+,', 'go-settings'), { type: 'separator' }, { role: 'quit' }] as MenuItemConstructorOptions[])),
+        ...(mac
+          ? []
+          : ([
+              { type: 'separator' },
+              go('Settings', 'CmdOrCtrl+,', 'go-settings'),
+              { type: 'separator' },
+              { role: 'quit' },
+            ] as MenuItemConstructorOptions[])),
       ],
     },
     {

@@ -12,7 +12,13 @@ import { authorized, sendJson, type Route } from './http-server.ts';
 /** Larger than any real artwork; the cache's validation gate has its own, stricter limits. */
 export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
 
-const STATUS: Record<string, number> = { bad_request: 400, not_found: 404, conflict: 409, io_error: 500, internal: 500 };
+const STATUS: Record<string, number> = {
+  bad_request: 400,
+  not_found: 404,
+  conflict: 409,
+  io_error: 500,
+  internal: 500,
+};
 
 /**
  * `POST /upload?itemId=&type=&rank=` with the image bytes as the body: how a browser hands a

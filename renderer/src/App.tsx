@@ -126,8 +126,8 @@ function Shell() {
         )}
         {status.demo && (
           <div className="banner banner-demo" role="note">
-            <strong>Demo</strong> — fake artwork services and a generated sample library in a temporary folder. Nothing here touches your
-            own files.
+            <strong>Demo</strong> — fake artwork services and a generated sample library in a temporary folder. Nothing
+            here touches your own files.
           </div>
         )}
         <ErrorBoundary resetKey={routeHref(route)}>
@@ -142,9 +142,17 @@ function Shell() {
 }
 
 const NAV: Array<{ view: 'library' | 'activity' | 'settings'; label: string; icon: string }> = [
-  { view: 'library', label: 'Library', icon: 'M4 5h4v6H4V5Zm6 0h4v6h-4V5Zm6 0h4v6h-4V5ZM4 13h4v6H4v-6Zm6 0h4v6h-4v-6Zm6 0h4v6h-4v-6Z' },
+  {
+    view: 'library',
+    label: 'Library',
+    icon: 'M4 5h4v6H4V5Zm6 0h4v6h-4V5Zm6 0h4v6h-4V5ZM4 13h4v6H4v-6Zm6 0h4v6h-4v-6Zm6 0h4v6h-4v-6Z',
+  },
   { view: 'activity', label: 'Activity', icon: 'M3 12h4l3-7 4 14 3-7h4' },
-  { view: 'settings', label: 'Settings', icon: 'M12 8.5a3.5 3.5 0 1 1 0 7 3.5 3.5 0 0 1 0-7ZM4 12h2m12 0h2M12 4v2m0 12v2M6.3 6.3l1.4 1.4m8.6 8.6 1.4 1.4m0-11.4-1.4 1.4m-8.6 8.6-1.4 1.4' },
+  {
+    view: 'settings',
+    label: 'Settings',
+    icon: 'M12 8.5a3.5 3.5 0 1 1 0 7 3.5 3.5 0 0 1 0-7ZM4 12h2m12 0h2M12 4v2m0 12v2M6.3 6.3l1.4 1.4m8.6 8.6 1.4 1.4m0-11.4-1.4 1.4m-8.6 8.6-1.4 1.4',
+  },
 ];
 
 function Sidebar({ route, status, connected }: { route: Route; status: Status; connected: boolean }) {
@@ -164,9 +172,20 @@ function Sidebar({ route, status, connected }: { route: Route; status: Status; c
       <ul>
         {NAV.map((n) => (
           <li key={n.view}>
-            <a href={routeHref({ view: n.view })} className={active === n.view ? 'nav-active' : undefined} aria-current={active === n.view ? 'page' : undefined}>
+            <a
+              href={routeHref({ view: n.view })}
+              className={active === n.view ? 'nav-active' : undefined}
+              aria-current={active === n.view ? 'page' : undefined}
+            >
               <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-                <path d={n.icon} fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
+                <path
+                  d={n.icon}
+                  fill="none"
+                  stroke="currentColor"
+                  strokeWidth="1.8"
+                  strokeLinecap="round"
+                  strokeLinejoin="round"
+                />
               </svg>
               <span>{n.label}</span>
               {n.view === 'library' && <span className="nav-count">{status.items.total.toLocaleString()}</span>}

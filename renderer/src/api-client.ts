@@ -1,4 +1,6 @@
-import { ApiError, isApiErrorShape, type ApiClient, type CallOptions, type MethodName, type ParamsOf, type ResultOf } from '../../shared/api/index.ts';
+// Values from errors.ts only: index.ts holds the zod schemas, which the window never needs.
+import { ApiError, isApiErrorShape } from '../../shared/api/errors.ts';
+import type { ApiClient, CallOptions, MethodName, ParamsOf, ResultOf } from '../../shared/api/index.ts';
 import type { EngineEvent } from '../../shared/api/events.ts';
 import { httpClient, subscribeEvents } from '../../shared/api/http-client.ts';
 
@@ -66,9 +68,7 @@ function desktopBridge(preload: PreloadApi): Bridge {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const reply = (await preload.call(method, params ?? {}, callId)) as
-          | { ok: true; result: ResultOf<M> }
-          | { ok: false; error: unknown }
-          | null;
+          { ok: true; result: ResultOf<M> } | { ok: false; error: unknown } | null;
         if (reply && reply.ok) return reply.result;
         const error = reply && !reply.ok ? reply.error : null;
         throw isApiErrorShape(error) ? ApiError.from(error) : new ApiError('internal', 'The engine did not answer');

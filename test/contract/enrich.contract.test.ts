@@ -29,10 +29,7 @@ describe.each(DOORS)('enrich API through the %s door', (door) => {
         path: f.tempDir('lib'),
         kind: 'movies',
         name: 'Movies',
-        naming_style: null,
-        publish_mode: null,
         created_at: now,
-        last_scan_at: null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -42,7 +39,6 @@ describe.each(DOORS)('enrich API through the %s door', (door) => {
         .insertInto('items')
         .values({
           library_id: lib.id,
-          parent_id: null,
           kind: 'movie',
           folder: `/m/${i}`,
           video_path: `/m/${i}/v.mkv`,
@@ -50,22 +46,12 @@ describe.each(DOORS)('enrich API through the %s door', (door) => {
           layout: 'own-folder',
           title: m.title,
           year: m.year,
-          sort_title: null,
           tmdb_id: null,
           imdb_id: null,
-          tvdb_id: null,
           state: 'new',
-          match_choices: null,
-          error: null,
-          video_size: null,
-          video_mtime: null,
-          folder_signature: null,
           created_at: now,
           updated_at: now,
           scanned_at: now,
-          enriched_at: null,
-          enrich_after: null,
-          published_at: null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -162,10 +148,7 @@ describe('the enrich commands', () => {
           path: f.tempDir('lib'),
           kind: 'movies',
           name: 'M',
-          naming_style: null,
-          publish_mode: null,
           created_at: now,
-          last_scan_at: null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -173,7 +156,6 @@ describe('the enrich commands', () => {
         .insertInto('items')
         .values({
           library_id: lib.id,
-          parent_id: null,
           kind: 'movie',
           folder: '/m/0',
           video_path: '/m/0/v.mkv',
@@ -181,22 +163,12 @@ describe('the enrich commands', () => {
           layout: 'own-folder',
           title: m.title,
           year: m.year,
-          sort_title: null,
           tmdb_id: null,
           imdb_id: null,
-          tvdb_id: null,
           state: 'new',
-          match_choices: null,
-          error: null,
-          video_size: null,
-          video_mtime: null,
-          folder_signature: null,
           created_at: now,
           updated_at: now,
           scanned_at: now,
-          enriched_at: null,
-          enrich_after: null,
-          published_at: null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

@@ -65,7 +65,13 @@ describe.each(DOORS)('library API through the %s door', (door) => {
       unchanged: 0,
       missing: 0,
       moved: 0,
-      errors: [{ path: expect.stringContaining('Broken.mkv'), reason: expect.stringMatching(/empty/), itemId: expect.any(Number) }],
+      errors: [
+        {
+          path: expect.stringContaining('Broken.mkv'),
+          reason: expect.stringMatching(/empty/),
+          itemId: expect.any(Number),
+        },
+      ],
       durationMs: expect.any(Number),
     });
     if (door === 'in-process') expect(progress.length).toBeGreaterThan(0);
@@ -96,7 +102,16 @@ describe.each(DOORS)('library API through the %s door', (door) => {
     const detail = await f.api.call('item-get', { id: heat.id });
     expect(detail).toMatchObject({ ...heat, videoSize: GB, fields: { title: 'Heat' }, lockedFields: [] });
     expect(detail.slots).toEqual([
-      { assetType: 'poster', rank: 0, blobSha: heat.posterSha, candidateId: null, libraryFileId: expect.any(Number), chosenBy: 'original', locked: false, updatedAt: expect.any(Number) },
+      {
+        assetType: 'poster',
+        rank: 0,
+        blobSha: heat.posterSha,
+        candidateId: null,
+        libraryFileId: expect.any(Number),
+        chosenBy: 'original',
+        locked: false,
+        updatedAt: expect.any(Number),
+      },
     ]);
     expect(detail.libraryFiles.map((x) => [path.basename(x.path), x.role, x.origin])).toEqual([
       ['movie.nfo', 'nfo', 'original'],
@@ -107,7 +122,8 @@ describe.each(DOORS)('library API through the %s door', (door) => {
   it('filters, sorts and pages', async () => {
     const { lib } = await withLibrary();
     await f.api.call('scan', { libraryId: lib.id });
-    const titles = async (p: Parameters<typeof f.api.call<'items-list'>>[1]) => (await f.api.call('items-list', p)).items.map((i) => i.title);
+    const titles = async (p: Parameters<typeof f.api.call<'items-list'>>[1]) =>
+      (await f.api.call('items-list', p)).items.map((i) => i.title);
     expect(await titles({})).toEqual(['Broken', 'Heat', 'Ronin']);
     expect(await titles({ sort: 'year', order: 'desc' })).toEqual(['Broken', 'Ronin', 'Heat']);
     expect(await titles({ missingArt: true })).toEqual(['Broken', 'Heat', 'Ronin']);
@@ -133,14 +149,28 @@ describe.each(DOORS)('library API through the %s door', (door) => {
 
   it('refuses bad parameters and unknown ids', async () => {
     f = await openDoor(door);
-    await expect(f.api.call('library-add', { path: 'not/absolute' })).rejects.toMatchObject({ code: 'bad_request', field: 'path' });
-    await expect(f.api.call('library-add', { path: '/x', kind: 'tv' } as never)).rejects.toMatchObject({ code: 'bad_request', field: 'kind' });
-    await expect(f.api.call('library-add', { path: '/x', extra: 1 } as never)).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(f.api.call('library-add', { path: 'not/absolute' })).rejects.toMatchObject({
+      code: 'bad_request',
+      field: 'path',
+    });
+    await expect(f.api.call('library-add', { path: '/x', kind: 'tv' } as never)).rejects.toMatchObject({
+      code: 'bad_request',
+      field: 'kind',
+    });
+    await expect(f.api.call('library-add', { path: '/x', extra: 1 } as never)).rejects.toMatchObject({
+      code: 'bad_request',
+    });
     await expect(f.api.call('scan', { libraryId: 999 })).rejects.toMatchObject({ code: 'not_found' });
     await expect(f.api.call('item-get', { id: 999 })).rejects.toMatchObject({ code: 'not_found', field: 'id' });
-    await expect(f.api.call('items-list', { state: 'lost' } as never)).rejects.toMatchObject({ code: 'bad_request', field: 'state' });
+    await expect(f.api.call('items-list', { state: 'lost' } as never)).rejects.toMatchObject({
+      code: 'bad_request',
+      field: 'state',
+    });
     await expect(f.api.call('items-list', { limit: 0 })).rejects.toMatchObject({ code: 'bad_request', field: 'limit' });
-    await expect(f.api.call('items-set-monitored', { ids: [], monitored: true })).rejects.toMatchObject({ code: 'bad_request', field: 'ids' });
+    await expect(f.api.call('items-set-monitored', { ids: [], monitored: true })).rejects.toMatchObject({
+      code: 'bad_request',
+      field: 'ids',
+    });
     expect(await f.api.call('scan', {})).toMatchObject({ libraryIds: [], added: 0 });
   });
 });

@@ -6,14 +6,24 @@ import { setSlot } from '../../main/core/select/slots-repo.ts';
 import { DOORS, openDoor, type DoorFixture } from '../helpers/doors.ts';
 import { pictureBytes } from '../integration/publish-fixture.ts';
 
-async function seedMovie(f: DoorFixture, root: string, name: string, seed: number): Promise<{ id: number; folder: string }> {
+async function seedMovie(
+  f: DoorFixture,
+  root: string,
+  name: string,
+  seed: number,
+): Promise<{ id: number; folder: string }> {
   const s = f.engine.services;
   const now = s.clock.now();
   let lib = await s.db.selectFrom('libraries').select('id').executeTakeFirst();
   if (!lib) {
     lib = await s.db
       .insertInto('libraries')
-      .values({ path: root, kind: 'movies', name: 'Movies', naming_style: null, publish_mode: null, created_at: now, last_scan_at: null })
+      .values({
+        path: root,
+        kind: 'movies',
+        name: 'Movies',
+        created_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
   }
@@ -23,17 +33,31 @@ async function seedMovie(f: DoorFixture, root: string, name: string, seed: numbe
   const { id } = await s.db
     .insertInto('items')
     .values({
-      library_id: lib.id, parent_id: null, kind: 'movie', folder, video_path: path.join(folder, `${name}.mkv`), basename: name,
-      layout: 'own-folder', title: name, year: null, sort_title: null, tmdb_id: null, imdb_id: null, tvdb_id: null, state: 'new',
-      match_choices: null, error: null, video_size: null, video_mtime: null, folder_signature: null, created_at: now, updated_at: now,
-      scanned_at: now, enriched_at: null, enrich_after: null, published_at: null,
+      library_id: lib.id,
+      kind: 'movie',
+      folder,
+      video_path: path.join(folder, `${name}.mkv`),
+      basename: name,
+      layout: 'own-folder',
+      title: name,
+      year: null,
+      tmdb_id: null,
+      imdb_id: null,
+      state: 'new',
+      created_at: now,
+      updated_at: now,
+      scanned_at: now,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
   const file = path.join(f.tempDir('img'), 'p.jpg');
   writeFileSync(file, await pictureBytes(seed));
   const blob = await s.cache.ingestFile(file, { provider: 'upload' });
-  await setSlot(s.db, { itemId: id, type: 'poster', rank: 0, candidateId: null, blobSha: blob.sha256, chosenBy: 'auto', locked: false }, now);
+  await setSlot(
+    s.db,
+    { itemId: id, type: 'poster', rank: 0, candidateId: null, blobSha: blob.sha256, chosenBy: 'auto', locked: false },
+    now,
+  );
   return { id, folder };
 }
 
@@ -46,8 +70,14 @@ describe.each(DOORS)('publish API through the %s door', (door) => {
     await expect(f.api.call('publish', {})).rejects.toMatchObject({ code: 'bad_request', field: 'itemIds' });
     await expect(f.api.call('publish', { itemIds: [1], all: true })).rejects.toMatchObject({ code: 'bad_request' });
     await expect(f.api.call('publish', { itemIds: [0] })).rejects.toMatchObject({ code: 'bad_request' });
-    await expect(f.api.call('publish', { all: true, mode: 'symlink' } as never)).rejects.toMatchObject({ code: 'bad_request', field: 'mode' });
-    await expect(f.api.call('verify', { repair: 'yes' } as never)).rejects.toMatchObject({ code: 'bad_request', field: 'repair' });
+    await expect(f.api.call('publish', { all: true, mode: 'symlink' } as never)).rejects.toMatchObject({
+      code: 'bad_request',
+      field: 'mode',
+    });
+    await expect(f.api.call('verify', { repair: 'yes' } as never)).rejects.toMatchObject({
+      code: 'bad_request',
+      field: 'repair',
+    });
   });
 
   it('reports an unknown item as a per-item error, not a failed call', async () => {
@@ -64,8 +94,18 @@ describe.each(DOORS)('publish API through the %s door', (door) => {
 
     const dry = await f.api.call('publish', { all: true, dryRun: true });
     expect(dry).toMatchObject({ dryRun: true, items: 2, written: 0, mode: 'copy' });
-    expect(dry.plan).toContainEqual({ itemId: a.id, action: 'write', path: path.join(a.folder, 'Alpha (2001)-poster.jpg'), reason: 'new' });
-    expect(dry.plan).toContainEqual({ itemId: a.id, action: 'link', path: path.join(a.folder, 'poster.jpg'), reason: 'new' });
+    expect(dry.plan).toContainEqual({
+      itemId: a.id,
+      action: 'write',
+      path: path.join(a.folder, 'Alpha (2001)-poster.jpg'),
+      reason: 'new',
+    });
+    expect(dry.plan).toContainEqual({
+      itemId: a.id,
+      action: 'link',
+      path: path.join(a.folder, 'poster.jpg'),
+      reason: 'new',
+    });
 
     const progress: Progress[] = [];
     const done = await f.api.call('publish', { all: true }, { onProgress: (p) => progress.push(p) });

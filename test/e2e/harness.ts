@@ -10,7 +10,14 @@ import type { ApiClient } from '../../shared/api/index.ts';
 
 /** Debian's chromium; the e2e suite and the UI benchmark drive it headless. */
 export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
@@ -22,7 +29,9 @@ export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
 export function chromiumAvailable(): boolean {
   const present = existsSync(CHROMIUM);
   if (!present && process.env.CI === 'true') {
-    throw new Error(`${CHROMIUM} is missing: install it (apt-get install -y chromium); the e2e suite does not skip on CI`);
+    throw new Error(
+      `${CHROMIUM} is missing: install it (apt-get install -y chromium); the e2e suite does not skip on CI`,
+    );
   }
   return present;
 }
@@ -31,7 +40,11 @@ export function chromiumAvailable(): boolean {
 export async function ensureFreshRenderer(): Promise<void> {
   const built = path.join(ROOT, 'out', 'renderer', 'index.html');
   const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
-  const newest = Math.max(newestMtime(path.join(ROOT, 'renderer')), newestMtime(path.join(ROOT, 'shared')), statSync(path.join(ROOT, 'vite.config.ts')).mtimeMs);
+  const newest = Math.max(
+    newestMtime(path.join(ROOT, 'renderer')),
+    newestMtime(path.join(ROOT, 'shared')),
+    statSync(path.join(ROOT, 'vite.config.ts')).mtimeMs,
+  );
   if (newest <= builtAt) return;
   const { buildRenderer } = await import('../../scripts/build-renderer.ts');
   await buildRenderer();
@@ -98,7 +111,10 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-export async function openBrowser(url: string, options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {}): Promise<BrowserSession> {
+export async function openBrowser(
+  url: string,
+  options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {},
+): Promise<BrowserSession> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1360, height: options.height ?? 860 },

@@ -82,6 +82,18 @@ const art = (m: MovieOnDisk, basename = m.basename) =>
     .sort();
 const requests = () => Object.values(fakes.stats.byHost).reduce((a, b) => a + b, 0);
 
+/** Clears the providers' counters once nothing is in flight (a request may land just after a job). */
+async function resetProviderStats() {
+  let last = -1;
+  for (let still = 0; still < 3; ) {
+    await new Promise((r) => setTimeout(r, 50));
+    const n = requests();
+    still = n === last && Object.values(fakes.stats.inFlight).every((v) => v === 0) ? still + 1 : 0;
+    last = n;
+  }
+  fakes.stats.reset();
+}
+
 beforeAll(async () => {
   fakes = await startFakeProviders({ seed: 5, movieCount: 12 });
   root = mkdtempSync(path.join(os.tmpdir(), 'posterity-daemon-'));
@@ -127,7 +139,7 @@ describe('posterity daemon', () => {
     for (const n of [...before, `${first.basename}.mkv`, `${first.basename}.nfo`]) rmSync(path.join(libRoot, first.name, n), { force: true });
     const upgraded = { ...first, basename: `${first.name} Remux-2160p` };
     writeFileSync(path.join(libRoot, first.name, `${upgraded.basename}.mkv`), Buffer.alloc(8192, 3));
-    fakes.stats.reset();
+    await resetProviderStats();
     const res = await postRadarr(webhooks.radarr, radarrAbout('radarr-download-upgrade', asRadarr(upgraded)));
     expect(res).toMatchObject({ status: 202, body: { status: 'queued' } });
     await settled(api);
@@ -141,7 +153,7 @@ describe('posterity daemon', () => {
     const before = art(first);
     const renamed = { ...first, basename: `${first.name} {tmdb-${first.movie.tmdbId}}` };
     renameSync(path.join(libRoot, first.name, `${first.basename}.mkv`), path.join(libRoot, first.name, `${renamed.basename}.mkv`));
-    fakes.stats.reset();
+    await resetProviderStats();
     const body = radarrAbout('radarr-rename', asRadarr(renamed), (b) => renamedFile(b, first.name, first.basename, renamed.basename));
     expect((await postRadarr(webhooks.radarr, body)).status).toBe(202);
     await settled(api);

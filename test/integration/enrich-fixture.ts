@@ -45,10 +45,7 @@ export async function startEnrichFixture(
       path: t.tempDir('movies'),
       kind: 'movies',
       name: 'Movies',
-      naming_style: null,
-      publish_mode: null,
       created_at: now,
-      last_scan_at: null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -59,7 +56,6 @@ export async function startEnrichFixture(
       .insertInto('items')
       .values({
         library_id: lib.id,
-        parent_id: null,
         kind: 'movie',
         folder,
         video_path: `${folder}/movie.mkv`,
@@ -67,23 +63,13 @@ export async function startEnrichFixture(
         layout: 'own-folder',
         title: item.title,
         year: item.year ?? null,
-        sort_title: null,
         tmdb_id: item.tmdbId ?? null,
         imdb_id: item.imdbId ?? null,
-        tvdb_id: null,
         monitored: item.monitored === false ? 0 : 1,
         state: 'new',
-        match_choices: null,
-        error: null,
-        video_size: null,
-        video_mtime: null,
-        folder_signature: null,
         created_at: now,
         updated_at: now,
         scanned_at: now,
-        enriched_at: null,
-        enrich_after: null,
-        published_at: null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

@@ -111,6 +111,7 @@ describe('Radarr events handled in process', () => {
     expect(before.length).toBeGreaterThan(0);
 
     // Radarr's upgrade: the old file and every basename-form extra go, the new file arrives.
+    await quiet(f);
     f.fakes.stats.reset();
     for (const n of [...before, `${m.basename}.mkv`, `${m.basename}.nfo`]) rmSync(path.join(m.folder, n), { force: true });
     const upgraded: MovieOnDisk = { ...m, basename: `${m.name} Bluray-2160p` };
@@ -130,6 +131,7 @@ describe('Radarr events handled in process', () => {
     await runPipeline(f);
     const m = f.movies[0]!;
     const before = artOf(f.files(m.folder), m.basename);
+    await quiet(f);
     f.fakes.stats.reset();
     const renamed: MovieOnDisk = { ...m, basename: `${m.name} {tmdb-${m.movie.tmdbId}} [Bluray-1080p]` };
     renameSync(path.join(m.folder, `${m.basename}.mkv`), path.join(m.folder, `${renamed.basename}.mkv`));

@@ -43,6 +43,14 @@ async function engineWithLibrary() {
 }
 
 describe('the scheduler', () => {
+  it('keeps rescanning a library whose folder was offline, so it comes back when the disk does', async () => {
+    const { s, lib, queued } = await engineWithLibrary();
+    await s.settings.set('schedule.rescanHours', 6);
+    await s.db.updateTable('libraries').set({ state: 'missing' }).where('id', '=', lib.id).execute();
+    expect(await s.jobs.tick()).toMatchObject({ rescans: 1 });
+    expect((await queued('scan-library')).map((j) => j.library_id)).toEqual([lib.id]);
+  });
+
   it('queues each periodic duty once per interval, remembering across restarts through the jobs table', async () => {
     const { s, clock, queued } = await engineWithLibrary();
     await s.settings.set('schedule.rescanHours', 6);

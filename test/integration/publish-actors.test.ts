@@ -47,7 +47,9 @@ describe('actor pictures', () => {
     });
     const r = await f.client.call('publish', { itemIds: [m.id] });
     expect(r.errors).toEqual([]);
-    expect(r.warnings.map((w) => w.reason)).toEqual([expect.stringMatching(/^Actor picture of Tom Skerritt could not be downloaded/)]);
+    expect(r.warnings.map((w) => w.reason)).toEqual([
+      expect.stringMatching(/^Actor picture of Tom Skerritt could not be downloaded/),
+    ]);
     expect(f.files(m.folder)).toEqual(['.actors/Sigourney_Weaver.jpg', 'Alien (1979).nfo']);
     expect(sha256(readFileSync(path.join(m.folder, '.actors/Sigourney_Weaver.jpg')))).toBe(sha256(weaver));
     const nfo = readFileSync(path.join(m.folder, 'Alien (1979).nfo'), 'utf8');

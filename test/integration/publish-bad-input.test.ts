@@ -1,6 +1,16 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -56,7 +66,9 @@ const temps = (dir: string) => everything(dir).filter((n) => path.basename(n).st
 
 /** A photo-like picture that does not compress: big on disk. */
 async function noisy(width: number, height: number): Promise<Buffer> {
-  return sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+  return sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
 }
 
 describe('bad input while publishing', () => {
@@ -83,7 +95,13 @@ describe('bad input while publishing', () => {
     const r = await f.client.call('publish', { itemIds: [m.id] });
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]!.reason).toMatch(/A folder is in the way/);
-    expect(everything(m.folder)).toEqual(['Dir (2003)-fanart.jpg', 'Dir (2003)-poster.jpg/keep.txt', 'Dir (2003).mkv', 'fanart.jpg', 'poster.jpg']);
+    expect(everything(m.folder)).toEqual([
+      'Dir (2003)-fanart.jpg',
+      'Dir (2003)-poster.jpg/keep.txt',
+      'Dir (2003).mkv',
+      'fanart.jpg',
+      'poster.jpg',
+    ]);
   });
 
   it('a name the filesystem rejects: a per-file error, no temp file left', async () => {
@@ -99,27 +117,30 @@ describe('bad input while publishing', () => {
     expect(f.files(m.folder)).toContain('poster.jpg');
   });
 
-  it.skipIf(!canMount)('a full disk mid-publish: a clear error, nothing half-written, the user’s files intact', async () => {
-    const root = tryTmpfs(600)!;
-    f = await makePublishFixture({ root });
-    await f.s.db.updateTable('libraries').set({ naming_style: 'basename' }).execute();
-    const m = await f.addMovie({ folder: 'Full (2004)', basename: 'Full (2004)' });
-    writeFileSync(path.join(m.folder, 'notes.txt'), 'the user’s own file');
-    const big = path.join(f.tempDir('big'), 'big.png');
-    writeFileSync(big, await noisy(400, 400)); // ~480 KB: the first fits, the second does not
-    const first = await f.s.cache.ingestFile(big, { provider: 'upload' });
-    writeFileSync(big, await noisy(400, 400));
-    const second = await f.s.cache.ingestFile(big, { provider: 'upload' });
-    await f.choose(m.id, 'poster', first);
-    await f.choose(m.id, 'fanart', second);
-    const r = await f.client.call('publish', { itemIds: [m.id] });
-    expect(r.errors.map((e) => e.reason).join('\n')).toMatch(/the disk is full/);
-    expect(temps(m.folder)).toEqual([]);
-    for (const rel of f.files(m.folder)) {
-      if (rel.endsWith('.png')) expect([first.sha256, second.sha256]).toContain(f.sha(path.join(m.folder, rel)));
-    }
-    expect(f.files(m.folder)).toContain('notes.txt');
-  });
+  it.skipIf(!canMount)(
+    'a full disk mid-publish: a clear error, nothing half-written, the user’s files intact',
+    async () => {
+      const root = tryTmpfs(600)!;
+      f = await makePublishFixture({ root });
+      await f.s.db.updateTable('libraries').set({ naming_style: 'basename' }).execute();
+      const m = await f.addMovie({ folder: 'Full (2004)', basename: 'Full (2004)' });
+      writeFileSync(path.join(m.folder, 'notes.txt'), 'the user’s own file');
+      const big = path.join(f.tempDir('big'), 'big.png');
+      writeFileSync(big, await noisy(400, 400)); // ~480 KB: the first fits, the second does not
+      const first = await f.s.cache.ingestFile(big, { provider: 'upload' });
+      writeFileSync(big, await noisy(400, 400));
+      const second = await f.s.cache.ingestFile(big, { provider: 'upload' });
+      await f.choose(m.id, 'poster', first);
+      await f.choose(m.id, 'fanart', second);
+      const r = await f.client.call('publish', { itemIds: [m.id] });
+      expect(r.errors.map((e) => e.reason).join('\n')).toMatch(/the disk is full/);
+      expect(temps(m.folder)).toEqual([]);
+      for (const rel of f.files(m.folder)) {
+        if (rel.endsWith('.png')) expect([first.sha256, second.sha256]).toContain(f.sha(path.join(m.folder, rel)));
+      }
+      expect(f.files(m.folder)).toContain('notes.txt');
+    },
+  );
 
   it.skipIf(!canMount)('a read-only library: a clear error, nothing changed', async () => {
     const root = tryTmpfs(1024)!;
@@ -133,19 +154,22 @@ describe('bad input while publishing', () => {
     expect(f.files(m.folder)).toEqual([]);
   });
 
-  it.skipIf(canMount || process.getuid?.() === 0)('a read-only library folder (permissions): a clear error', async () => {
-    f = await makePublishFixture();
-    const m = await f.addMovie({ folder: 'RO (2005)', basename: 'RO (2005)' });
-    await f.choose(m.id, 'poster', await f.image(7));
-    chmodSync(m.folder, 0o555);
-    try {
-      const r = await f.client.call('publish', { itemIds: [m.id] });
-      expect(r.errors.map((e) => e.reason).join('\n')).toMatch(/permission denied/);
-      expect(f.files(m.folder)).toEqual([]);
-    } finally {
-      chmodSync(m.folder, 0o755);
-    }
-  });
+  it.skipIf(canMount || process.getuid?.() === 0)(
+    'a read-only library folder (permissions): a clear error',
+    async () => {
+      f = await makePublishFixture();
+      const m = await f.addMovie({ folder: 'RO (2005)', basename: 'RO (2005)' });
+      await f.choose(m.id, 'poster', await f.image(7));
+      chmodSync(m.folder, 0o555);
+      try {
+        const r = await f.client.call('publish', { itemIds: [m.id] });
+        expect(r.errors.map((e) => e.reason).join('\n')).toMatch(/permission denied/);
+        expect(f.files(m.folder)).toEqual([]);
+      } finally {
+        chmodSync(m.folder, 0o755);
+      }
+    },
+  );
 
   it.skipIf(!canMount)('hardlink mode across filesystems falls back to a copy and says so', async () => {
     const root = tryTmpfs(2048)!;
@@ -155,10 +179,14 @@ describe('bad input while publishing', () => {
     await f.choose(m.id, 'poster', poster);
     const r = await f.client.call('publish', { itemIds: [m.id], mode: 'hardlink' });
     expect(r.errors).toEqual([]);
-    expect(r.notes).toEqual(['hardlink not possible (the cache and the library are on different filesystems); copied instead']);
+    expect(r.notes).toEqual([
+      'hardlink not possible (the cache and the library are on different filesystems); copied instead',
+    ]);
     expect(f.sha(path.join(m.folder, 'X (2006)-poster.jpg'))).toBe(poster.sha256);
     // The folder twin is still a hardlink of the basename file (same filesystem).
-    expect(statSync(path.join(m.folder, 'poster.jpg')).ino).toBe(statSync(path.join(m.folder, 'X (2006)-poster.jpg')).ino);
+    expect(statSync(path.join(m.folder, 'poster.jpg')).ino).toBe(
+      statSync(path.join(m.folder, 'X (2006)-poster.jpg')).ino,
+    );
   });
 
   it('a kill mid-publish leaves no partial file; the next publish cleans up and finishes', async () => {
@@ -173,7 +201,18 @@ describe('bad input while publishing', () => {
     writeFileSync(file, bytes);
     await f.s.db
       .insertInto('blobs')
-      .values({ sha256: sha, ext: 'png', mime: 'image/png', width: 4000, height: 4000, bytes: bytes.length, phash: null, created_at: 0, verified_at: 0, unreferenced_since: null })
+      .values({
+        sha256: sha,
+        ext: 'png',
+        mime: 'image/png',
+        width: 4000,
+        height: 4000,
+        bytes: bytes.length,
+        phash: null,
+        created_at: 0,
+        verified_at: 0,
+        unreferenced_since: null,
+      })
       .execute();
     await f.choose(m.id, 'poster', { sha256: sha } as never);
     const target = path.join(m.folder, 'Killed (2007)-poster.png');
@@ -187,7 +226,9 @@ describe('bad input while publishing', () => {
         child.kill('SIGKILL');
       }
     });
-    const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
     watcher.close();
     expect(sawTemp).toBe(true);
     expect(exit.signal).toBe('SIGKILL');

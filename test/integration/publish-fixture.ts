@@ -36,10 +36,24 @@ export interface PublishFixture extends TestEngine {
   libraryId: number;
   addMovie(spec: MovieSpec): Promise<{ id: number; folder: string }>;
   /** A distinct picture (by seed) stored in the cache. */
-  image(seed: number, options?: { format?: 'jpeg' | 'png' | 'webp'; width?: number; height?: number }): Promise<BlobRow>;
-  choose(itemId: number, type: AssetType, blob: BlobRow | null, options?: { rank?: number; chosenBy?: 'auto' | 'user' | 'original'; locked?: boolean }): Promise<void>;
+  image(
+    seed: number,
+    options?: { format?: 'jpeg' | 'png' | 'webp'; width?: number; height?: number },
+  ): Promise<BlobRow>;
+  choose(
+    itemId: number,
+    type: AssetType,
+    blob: BlobRow | null,
+    options?: { rank?: number; chosenBy?: 'auto' | 'user' | 'original'; locked?: boolean },
+  ): Promise<void>;
   /** A file the user already had in the movie folder, recorded as the scanner would (origin original). */
-  original(itemId: number, rel: string, bytes: Buffer, type: AssetType, rank?: number): Promise<{ path: string; sha: string }>;
+  original(
+    itemId: number,
+    rel: string,
+    bytes: Buffer,
+    type: AssetType,
+    rank?: number,
+  ): Promise<{ path: string; sha: string }>;
   /** Relative paths of every file under the movie folder except the video, sorted. */
   files(folder: string): string[];
   sha(file: string): string;
@@ -47,7 +61,10 @@ export interface PublishFixture extends TestEngine {
 
 export const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-export async function pictureBytes(seed: number, options: { format?: 'jpeg' | 'png' | 'webp'; width?: number; height?: number } = {}): Promise<Buffer> {
+export async function pictureBytes(
+  seed: number,
+  options: { format?: 'jpeg' | 'png' | 'webp'; width?: number; height?: number } = {},
+): Promise<Buffer> {
   const width = options.width ?? 120;
   const height = options.height ?? 180;
   const colour = { r: (seed * 67) % 256, g: (seed * 131) % 256, b: (seed * 29 + 80) % 256 };
@@ -59,7 +76,11 @@ export async function pictureBytes(seed: number, options: { format?: 'jpeg' | 'p
     },
   ]);
   const format = options.format ?? 'jpeg';
-  return format === 'png' ? base.png().toBuffer() : format === 'webp' ? base.webp().toBuffer() : base.jpeg({ quality: 85 }).toBuffer();
+  return format === 'png'
+    ? base.png().toBuffer()
+    : format === 'webp'
+      ? base.webp().toBuffer()
+      : base.jpeg({ quality: 85 }).toBuffer();
 }
 
 function walk(dir: string, rel = ''): string[] {
@@ -72,14 +93,21 @@ function walk(dir: string, rel = ''): string[] {
   return out;
 }
 
-export async function makePublishFixture(options: { env?: NodeJS.ProcessEnv; root?: string } = {}): Promise<PublishFixture> {
+export async function makePublishFixture(
+  options: { env?: NodeJS.ProcessEnv; root?: string } = {},
+): Promise<PublishFixture> {
   const t = await makeTestEngine(options.env ? { env: options.env } : {});
   const s = t.engine.services;
   const root = options.root ?? t.tempDir('library');
   const now = s.clock.now();
   const { id: libraryId } = await s.db
     .insertInto('libraries')
-    .values({ path: root, kind: 'movies', name: 'Movies', naming_style: null, publish_mode: null, created_at: now, last_scan_at: null })
+    .values({
+      path: root,
+      kind: 'movies',
+      name: 'Movies',
+      created_at: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const scratch = t.tempDir('scratch');
@@ -106,7 +134,6 @@ export async function makePublishFixture(options: { env?: NodeJS.ProcessEnv; roo
         .insertInto('items')
         .values({
           library_id: libraryId,
-          parent_id: null,
           kind: 'movie',
           folder,
           video_path: video,
@@ -114,22 +141,12 @@ export async function makePublishFixture(options: { env?: NodeJS.ProcessEnv; roo
           layout: spec.layout ?? (spec.disc ? 'disc' : 'own-folder'),
           title: spec.title ?? spec.basename,
           year: spec.year ?? null,
-          sort_title: null,
           tmdb_id: spec.tmdbId ?? null,
           imdb_id: spec.imdbId ?? null,
-          tvdb_id: null,
           state: spec.tmdbId ? 'enriched' : 'new',
-          match_choices: null,
-          error: null,
-          video_size: null,
-          video_mtime: null,
-          folder_signature: null,
           created_at: now,
           updated_at: now,
           scanned_at: now,
-          enriched_at: null,
-          enrich_after: null,
-          published_at: null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -137,7 +154,10 @@ export async function makePublishFixture(options: { env?: NodeJS.ProcessEnv; roo
       return { id, folder };
     },
     async image(seed, opts = {}) {
-      const file = path.join(scratch, `img${n++}.${opts.format === 'png' ? 'png' : opts.format === 'webp' ? 'webp' : 'jpg'}`);
+      const file = path.join(
+        scratch,
+        `img${n++}.${opts.format === 'png' ? 'png' : opts.format === 'webp' ? 'webp' : 'jpg'}`,
+      );
       writeFileSync(file, await pictureBytes(seed, opts));
       return s.cache.ingestFile(file, { provider: 'upload' });
     },
@@ -175,8 +195,7 @@ export async function makePublishFixture(options: { env?: NodeJS.ProcessEnv; roo
           bytes: info.size,
           width: null,
           height: null,
-          mtime: Math.trunc(info.mtimeMs),
-          published_at: null,
+          mtime: Math.round(info.mtimeMs),
           seen_at: s.clock.now(),
         })
         .execute();

@@ -20,7 +20,13 @@ const fields = {
 describe('publishing into real folders', () => {
   it('own folder, default style: basename names plus hardlinked folder twins, NFO parsed back, idempotent', async () => {
     f = await makePublishFixture();
-    const m = await f.addMovie({ folder: 'Alien (1979)', basename: 'Alien (1979)', tmdbId: 348, imdbId: 'tt0078748', fields });
+    const m = await f.addMovie({
+      folder: 'Alien (1979)',
+      basename: 'Alien (1979)',
+      tmdbId: 348,
+      imdbId: 'tt0078748',
+      fields,
+    });
     const poster = await f.image(1);
     const fanart = await f.image(2, { width: 320, height: 180 });
     const fanart1 = await f.image(3, { width: 320, height: 180 });
@@ -50,7 +56,9 @@ describe('publishing into real folders', () => {
     // The twin takes no extra space: same inode as the basename file.
     expect(statSync(at('poster.jpg')).ino).toBe(statSync(at('Alien (1979)-poster.jpg')).ino);
 
-    const nfo = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(readFileSync(at('Alien (1979).nfo'), 'utf8')).movie;
+    const nfo = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(
+      readFileSync(at('Alien (1979).nfo'), 'utf8'),
+    ).movie;
     expect(nfo.title).toBe('Alien');
     expect(nfo.uniqueid).toEqual([
       { '#text': 348, '@type': 'tmdb', '@default': 'true' },
@@ -66,7 +74,12 @@ describe('publishing into real folders', () => {
     const ledger = await f.s.db.selectFrom('library_files').selectAll().where('item_id', '=', m.id).execute();
     expect(ledger).toHaveLength(9);
     expect(ledger.every((r) => r.origin === 'published')).toBe(true);
-    expect(ledger.find((r) => r.path === at('fanart1.jpg'))).toMatchObject({ role: 'art', asset_type: 'fanart', rank: 1, sha256: fanart1.sha256 });
+    expect(ledger.find((r) => r.path === at('fanart1.jpg'))).toMatchObject({
+      role: 'art',
+      asset_type: 'fanart',
+      rank: 1,
+      sha256: fanart1.sha256,
+    });
     expect(ledger.find((r) => r.path === at('Alien (1979).nfo'))).toMatchObject({ role: 'nfo', asset_type: null });
 
     const again = await f.client.call('publish', { itemIds: [m.id] });
@@ -96,7 +109,11 @@ describe('publishing into real folders', () => {
     await f.choose(b.id, 'fanart', await f.image(9));
     const r = await f.client.call('publish', { all: true });
     expect(r.errors).toEqual([]);
-    expect(f.files(a.folder)).toEqual(['Alien (1979)-poster.jpg', 'Aliens (1986)-fanart.jpg', 'Aliens (1986)-poster.jpg']);
+    expect(f.files(a.folder)).toEqual([
+      'Alien (1979)-poster.jpg',
+      'Aliens (1986)-fanart.jpg',
+      'Aliens (1986)-poster.jpg',
+    ]);
   });
 
   it('two movies with one basename in one folder: an error for each, nothing written', async () => {
@@ -113,7 +130,13 @@ describe('publishing into real folders', () => {
 
   it('disc structure: art and movie.nfo in the movie folder, in the folder form', async () => {
     f = await makePublishFixture();
-    const m = await f.addMovie({ folder: 'Blade Runner (1982)', basename: 'index', disc: true, tmdbId: 78, fields: { title: 'Blade Runner' } });
+    const m = await f.addMovie({
+      folder: 'Blade Runner (1982)',
+      basename: 'index',
+      disc: true,
+      tmdbId: 78,
+      fields: { title: 'Blade Runner' },
+    });
     await f.choose(m.id, 'poster', await f.image(12));
     await f.choose(m.id, 'discart', await f.image(13, { format: 'png', width: 200, height: 200 }));
     const r = await f.client.call('publish', { itemIds: [m.id] });
@@ -154,7 +177,11 @@ describe('publishing into real folders', () => {
     expect(f.files(m.folder)).toEqual(['Up (2009)-poster.png']);
     const bin = await f.s.db.selectFrom('recycle').selectAll().execute();
     expect(bin).toHaveLength(1);
-    expect(bin[0]).toMatchObject({ original_path: path.join(m.folder, 'Up (2009)-poster.webp'), kind: 'library-file', item_id: m.id });
+    expect(bin[0]).toMatchObject({
+      original_path: path.join(m.folder, 'Up (2009)-poster.webp'),
+      kind: 'library-file',
+      item_id: m.id,
+    });
   });
 });
 
@@ -190,7 +217,12 @@ describe('what belongs to the user', () => {
   it('never overwrites an image it did not write; a foreign NFO is recycled before the first overwrite', async () => {
     f = await makePublishFixture();
     await f.s.db.updateTable('libraries').set({ naming_style: 'basename' }).execute();
-    const m = await f.addMovie({ folder: 'Solaris (1972)', basename: 'Solaris (1972)', tmdbId: 593, fields: { title: 'Solaris' } });
+    const m = await f.addMovie({
+      folder: 'Solaris (1972)',
+      basename: 'Solaris (1972)',
+      tmdbId: 593,
+      fields: { title: 'Solaris' },
+    });
     const userPoster = await pictureBytes(30);
     writeFileSync(path.join(m.folder, 'Solaris (1972)-poster.jpg'), userPoster);
     writeFileSync(path.join(m.folder, 'Solaris (1972).nfo'), '<movie><title>My own</title></movie>');
@@ -212,7 +244,12 @@ describe('what belongs to the user', () => {
   it('keeps a foreign NFO when overwriting foreign NFOs is off', async () => {
     f = await makePublishFixture();
     await f.client.call('config-set', { key: 'publish.overwriteForeignNfo', value: false });
-    const m = await f.addMovie({ folder: 'Stalker (1979)', basename: 'Stalker (1979)', tmdbId: 1398, fields: { title: 'Stalker' } });
+    const m = await f.addMovie({
+      folder: 'Stalker (1979)',
+      basename: 'Stalker (1979)',
+      tmdbId: 1398,
+      fields: { title: 'Stalker' },
+    });
     writeFileSync(path.join(m.folder, 'Stalker (1979).nfo'), '<movie><title>Mine</title></movie>');
     const r = await f.client.call('publish', { itemIds: [m.id] });
     expect(r.errors).toEqual([]);

@@ -11,7 +11,9 @@ interface Peer {
   close(): Promise<void>;
 }
 
-async function peer(respond: (req: { method: string; url: string; body: unknown }) => { status: number; body?: unknown }): Promise<Peer> {
+async function peer(
+  respond: (req: { method: string; url: string; body: unknown }) => { status: number; body?: unknown },
+): Promise<Peer> {
   const requests: Peer['requests'] = [];
   const server: Server = createServer((req, res) => {
     let raw = '';
@@ -60,20 +62,35 @@ describe('player notification after publishing', () => {
     const kodi = await peer(({ body }) => {
       const rpc = body as { id: number; method: string; params: { filter?: { value: string } } };
       if (rpc.method === 'VideoLibrary.GetMovies') {
-        const movies = rpc.params.filter?.value === 'Known (2001).mkv' ? [{ movieid: 42, file: knownVideo, label: 'Known' }] : [];
-        return { status: 200, body: { jsonrpc: '2.0', id: rpc.id, result: { movies, limits: { total: movies.length } } } };
+        const movies =
+          rpc.params.filter?.value === 'Known (2001).mkv' ? [{ movieid: 42, file: knownVideo, label: 'Known' }] : [];
+        return {
+          status: 200,
+          body: { jsonrpc: '2.0', id: rpc.id, result: { movies, limits: { total: movies.length } } },
+        };
       }
       return { status: 200, body: { jsonrpc: '2.0', id: rpc.id, result: 'OK' } };
     });
     peers.push(kodi);
-    await f.client.call('config-set', { key: 'players.kodi', value: { url: kodi.url, username: 'kodi', password: 'secret' } });
+    await f.client.call('config-set', {
+      key: 'players.kodi',
+      value: { url: kodi.url, username: 'kodi', password: 'secret' },
+    });
 
     const r = await f.client.call('publish', { itemIds: [known.id, unknown.id] });
     expect(r.players).toEqual([{ player: 'kodi', ok: true, items: 2, detail: '1 refreshed, 1 folder scans' }]);
-    const calls = kodi.requests.map((q) => (q.body as { method: string; params: unknown }));
-    expect(calls).toContainEqual({ jsonrpc: '2.0', id: expect.any(Number), method: 'VideoLibrary.RefreshMovie', params: { movieid: 42, ignorenfo: false } });
+    const calls = kodi.requests.map((q) => q.body as { method: string; params: unknown });
+    expect(calls).toContainEqual({
+      jsonrpc: '2.0',
+      id: expect.any(Number),
+      method: 'VideoLibrary.RefreshMovie',
+      params: { movieid: 42, ignorenfo: false },
+    });
     expect(calls).toContainEqual(
-      expect.objectContaining({ method: 'VideoLibrary.Scan', params: { directory: `${unknown.folder}${path.sep}`, showdialogs: false } }),
+      expect.objectContaining({
+        method: 'VideoLibrary.Scan',
+        params: { directory: `${unknown.folder}${path.sep}`, showdialogs: false },
+      }),
     );
     expect(calls.filter((c) => c.method === 'VideoLibrary.GetMovies')).toHaveLength(2);
     expect(kodi.requests.every((q) => q.url === '/jsonrpc' && q.method === 'POST')).toBe(true);
@@ -90,7 +107,10 @@ describe('player notification after publishing', () => {
     const b = await movieWithPoster('B (2002)');
     const jellyfin = await peer(() => ({ status: 204 }));
     peers.push(jellyfin);
-    await f.client.call('config-set', { key: 'players.jellyfin', value: { url: `${jellyfin.url}/`, apiKey: 'jf-key' } });
+    await f.client.call('config-set', {
+      key: 'players.jellyfin',
+      value: { url: `${jellyfin.url}/`, apiKey: 'jf-key' },
+    });
     const r = await f.client.call('publish', { itemIds: [a.id, b.id] });
     expect(r.players).toEqual([{ player: 'jellyfin', ok: true, items: 2, detail: '2 paths reported' }]);
     expect(jellyfin.requests).toHaveLength(1);
@@ -107,7 +127,10 @@ describe('player notification after publishing', () => {
     const a = await movieWithPoster('Plexed (2003)');
     const plex = await peer(() => ({ status: 200 }));
     peers.push(plex);
-    await f.client.call('config-set', { key: 'players.plex', value: { url: plex.url, token: 'plex-token', sectionId: '3' } });
+    await f.client.call('config-set', {
+      key: 'players.plex',
+      value: { url: plex.url, token: 'plex-token', sectionId: '3' },
+    });
     const r = await f.client.call('publish', { itemIds: [a.id] });
     expect(r.players).toEqual([{ player: 'plex', ok: true, items: 1, detail: '1 folders refreshed' }]);
     expect(plex.requests[0]!.url).toBe(`/library/sections/3/refresh?path=${encodeURIComponent(a.folder)}`);

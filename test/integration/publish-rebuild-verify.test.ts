@@ -9,7 +9,12 @@ afterEach(async () => f?.cleanup());
 async function library(count: number) {
   const movies: { id: number; folder: string }[] = [];
   for (let i = 0; i < count; i++) {
-    const m = await f.addMovie({ folder: `Movie ${i} (200${i})`, basename: `Movie ${i} (200${i})`, tmdbId: 100 + i, fields: { title: `Movie ${i}` } });
+    const m = await f.addMovie({
+      folder: `Movie ${i} (200${i})`,
+      basename: `Movie ${i} (200${i})`,
+      tmdbId: 100 + i,
+      fields: { title: `Movie ${i}` },
+    });
     await f.choose(m.id, 'poster', await f.image(100 + i * 3));
     await f.choose(m.id, 'fanart', await f.image(101 + i * 3, { width: 320, height: 180 }));
     await f.choose(m.id, 'clearlogo', await f.image(102 + i * 3, { format: 'png', width: 200, height: 80 }));
@@ -24,7 +29,9 @@ describe('rebuild', () => {
     const movies = await library(3);
     const published = await f.client.call('publish', { all: true });
     expect(published.errors).toEqual([]);
-    const before = movies.map((m) => Object.fromEntries(f.files(m.folder).map((rel) => [rel, f.sha(path.join(m.folder, rel))])));
+    const before = movies.map((m) =>
+      Object.fromEntries(f.files(m.folder).map((rel) => [rel, f.sha(path.join(m.folder, rel))])),
+    );
     expect(Object.keys(before[0]!)).toHaveLength(7); // 3 basename + 3 twins + NFO
 
     // Radarr upgrade / disk swap: every published file is gone.
@@ -40,7 +47,9 @@ describe('rebuild', () => {
     expect(rebuilt.errors).toEqual([]);
     expect(rebuilt).toMatchObject({ items: 3, written: 12, linked: 9 });
     movies.forEach((m, i) => {
-      expect(Object.fromEntries(f.files(m.folder).map((rel) => [rel, f.sha(path.join(m.folder, rel))]))).toEqual(before[i]);
+      expect(Object.fromEntries(f.files(m.folder).map((rel) => [rel, f.sha(path.join(m.folder, rel))]))).toEqual(
+        before[i],
+      );
     });
   });
 
@@ -78,7 +87,10 @@ describe('verify', () => {
     // stale: a new logo was chosen but not published yet.
     await f.choose(b!.id, 'clearlogo', await f.image(500, { format: 'png', width: 200, height: 80 }));
     // foreign: a user file where a newly chosen banner should go.
-    writeFileSync(path.join(b!.folder, 'Movie 1 (2001)-banner.jpg'), await pictureBytes(501, { width: 400, height: 74 }));
+    writeFileSync(
+      path.join(b!.folder, 'Movie 1 (2001)-banner.jpg'),
+      await pictureBytes(501, { width: 400, height: 74 }),
+    );
     await f.choose(b!.id, 'banner', await f.image(502, { width: 400, height: 74 }));
 
     const report = await f.client.call('verify', {});
@@ -88,7 +100,11 @@ describe('verify', () => {
         .find((i) => i.itemId === id)!
         .findings.map((x) => `${x.kind} ${path.basename(x.path)}`)
         .sort();
-    expect(kinds(a!.id)).toEqual(['missing Movie 0 (2000)-poster.jpg', 'modified Movie 0 (2000)-fanart.jpg', 'modified fanart.jpg']);
+    expect(kinds(a!.id)).toEqual([
+      'missing Movie 0 (2000)-poster.jpg',
+      'modified Movie 0 (2000)-fanart.jpg',
+      'modified fanart.jpg',
+    ]);
     expect(kinds(b!.id)).toEqual([
       'foreign Movie 1 (2001)-banner.jpg',
       'missing banner.jpg',
@@ -103,7 +119,9 @@ describe('verify', () => {
     expect(repaired.repaired!.errors.map((e) => path.basename(e.path!))).toEqual(['Movie 1 (2001)-banner.jpg']);
     const after = await f.client.call('verify', {});
     // Only the user's file is still in the way; everything else is as chosen.
-    expect(after.items.flatMap((i) => i.findings.map((x) => `${x.kind} ${path.basename(x.path)}`))).toEqual(['foreign Movie 1 (2001)-banner.jpg']);
+    expect(after.items.flatMap((i) => i.findings.map((x) => `${x.kind} ${path.basename(x.path)}`))).toEqual([
+      'foreign Movie 1 (2001)-banner.jpg',
+    ]);
     const bin = await f.s.db.selectFrom('recycle').select('original_path').execute();
     expect(bin.map((r) => path.basename(r.original_path)).sort()).toEqual(['Movie 0 (2000)-fanart.jpg', 'fanart.jpg']);
   });
@@ -118,9 +136,18 @@ describe('verify', () => {
     expect(report.items.map((i) => i.findings.map((x) => `${x.kind} ${path.basename(x.path)}`))).toEqual([
       ['stale Movie 0 (2000).nfo', 'stale Movie 0 (2000)-clearlogo.png', 'stale clearlogo.png'],
     ]);
-    expect(report.errors).toEqual([expect.objectContaining({ itemId: b!.id, reason: expect.stringMatching(/is gone/) })]);
+    expect(report.errors).toEqual([
+      expect.objectContaining({ itemId: b!.id, reason: expect.stringMatching(/is gone/) }),
+    ]);
     const repaired = await f.client.call('verify', { repair: true, itemIds: [a!.id] });
     expect(repaired.repaired!.recycled).toBe(2);
-    expect(readdirSync(a!.folder).sort()).toEqual(['Movie 0 (2000)-fanart.jpg', 'Movie 0 (2000)-poster.jpg', 'Movie 0 (2000).mkv', 'Movie 0 (2000).nfo', 'fanart.jpg', 'poster.jpg']);
+    expect(readdirSync(a!.folder).sort()).toEqual([
+      'Movie 0 (2000)-fanart.jpg',
+      'Movie 0 (2000)-poster.jpg',
+      'Movie 0 (2000).mkv',
+      'Movie 0 (2000).nfo',
+      'fanart.jpg',
+      'poster.jpg',
+    ]);
   });
 });

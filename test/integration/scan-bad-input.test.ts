@@ -1,5 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +41,12 @@ describe('scan: bad input is reported per item, the scan finishes, nothing is wr
     const bad = Buffer.concat([Buffer.from(`${root}/Caf`), Buffer.from([0xe9]), Buffer.from(' Society (2016)')]);
     mkdirSync(bad);
     closeSync(openSync(Buffer.concat([bad, Buffer.from('/Cafe.mkv')]), 'w'));
-    closeSync(openSync(Buffer.concat([Buffer.from(`${root}/Good (2000)/fanart-`), Buffer.from([0xff]), Buffer.from('.jpg')]), 'w'));
+    closeSync(
+      openSync(
+        Buffer.concat([Buffer.from(`${root}/Good (2000)/fanart-`), Buffer.from([0xff]), Buffer.from('.jpg')]),
+        'w',
+      ),
+    );
     // Broken links (to a file and to a folder), a loop, a link to a real movie folder elsewhere.
     symlinkSync(path.join(root, 'Dangling (2004)', 'nowhere.jpg'), path.join(root, 'Dangling (2004)', 'poster.jpg'));
     symlinkSync('/nonexistent/folder', path.join(root, 'Broken Link (2001)'));
@@ -48,7 +63,16 @@ describe('scan: bad input is reported per item, the scan finishes, nothing is wr
 
     const items = await f.items();
     expect(items.map((i) => i.title).sort()).toEqual(
-      ['Dangling', 'Empty Promise', 'Good', 'Linked', 'Léon: The Professional', 'Night Shift', 'Pipe Dream', 'What If?'].sort(),
+      [
+        'Dangling',
+        'Empty Promise',
+        'Good',
+        'Linked',
+        'Léon: The Professional',
+        'Night Shift',
+        'Pipe Dream',
+        'What If?',
+      ].sort(),
     );
     const reasons = r.errors.map((e) => `${path.relative(root, e.path)} → ${e.reason}`);
     expect(reasons).toEqual(
@@ -58,7 +82,9 @@ describe('scan: bad input is reported per item, the scan finishes, nothing is wr
         'Dangling (2004)/poster.jpg → Broken symbolic link (its target does not exist)',
         'Broken Link (2001) → Broken symbolic link (its target does not exist)',
         'Outside/loop → Symbolic link loop: this folder was already scanned under another path',
-        expect.stringMatching(/^Empty Promise \(2010\)\/Empty Promise \(2010\)\.mkv → The video file is empty \(0 bytes\)/),
+        expect.stringMatching(
+          /^Empty Promise \(2010\)\/Empty Promise \(2010\)\.mkv → The video file is empty \(0 bytes\)/,
+        ),
       ]),
     );
     const empty = items.find((i) => i.title === 'Empty Promise')!;
@@ -82,7 +108,11 @@ describe('scan: bad input is reported per item, the scan finishes, nothing is wr
     renameSync(f.root, aside);
     const r = await f.scan();
     expect(r.added + r.missing + r.updated).toBe(0);
-    expect(r.errors[0]).toEqual({ path: f.root, reason: expect.stringMatching(/cannot be reached \(it does not exist\)/), itemId: null });
+    expect(r.errors[0]).toEqual({
+      path: f.root,
+      reason: expect.stringMatching(/cannot be reached \(it does not exist\)/),
+      itemId: null,
+    });
     expect(r.errors.filter((e) => e.itemId !== null)).toHaveLength(2);
     const items = await f.items();
     expect(items.map((i) => i.state)).toEqual(['new', 'new']);
@@ -111,10 +141,19 @@ describe('scan: bad input is reported per item, the scan finishes, nothing is wr
     f = await scanFixture({ 'Sub/A (2001)/A.mkv': { size: GB } });
     const add = (p: string) => f.client.call('library-add', { path: p });
     await expect(add('relative/path')).rejects.toMatchObject({ code: 'bad_request', field: 'path' });
-    await expect(add('/no/such/folder/anywhere')).rejects.toMatchObject({ code: 'bad_request', message: expect.stringMatching(/No such folder/) });
-    await expect(add(path.join(f.root, 'Sub', 'A (2001)', 'A.mkv'))).rejects.toMatchObject({ code: 'bad_request', message: expect.stringMatching(/Not a folder/) });
+    await expect(add('/no/such/folder/anywhere')).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringMatching(/No such folder/),
+    });
+    await expect(add(path.join(f.root, 'Sub', 'A (2001)', 'A.mkv'))).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringMatching(/Not a folder/),
+    });
     await expect(add(f.root)).rejects.toMatchObject({ code: 'conflict' });
-    await expect(add(path.join(f.root, 'Sub'))).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/nest/) });
+    await expect(add(path.join(f.root, 'Sub'))).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/nest/),
+    });
     await expect(add(path.dirname(f.root))).rejects.toMatchObject({ code: 'conflict' });
     await expect(add(f.dataDir)).rejects.toMatchObject({ code: 'conflict' });
   });
@@ -190,7 +229,10 @@ process.stdout.write(JSON.stringify({ first, second, during, third, after }));
       );
       const byTitle = Object.fromEntries(out.during.map((i) => [i.title, i]));
       expect(byTitle.Open).toMatchObject({ state: 'new', error: null });
-      expect(byTitle.Locked).toMatchObject({ state: 'new', error: expect.stringMatching(/cannot be read \(Permission denied\)/) });
+      expect(byTitle.Locked).toMatchObject({
+        state: 'new',
+        error: expect.stringMatching(/cannot be read \(Permission denied\)/),
+      });
       expect(byTitle.Inner).toMatchObject({ state: 'new', error: expect.stringMatching(/Shelf cannot be read/) });
       // Readable again: the folders are read afresh and the problems clear.
       expect(out.third).toMatchObject({ errors: [], missing: 0, added: 0 });
@@ -202,7 +244,10 @@ process.stdout.write(JSON.stringify({ first, second, during, third, after }));
 
   it('never writes into a library, even one it may not write to', async () => {
     // The scanner opens files read-only; a read-only root still scans fully.
-    const f = await scanFixture({ 'RO (2001)/RO.mkv': { size: GB }, 'RO (2001)/movie.nfo': '<movie><title>RO</title></movie>' });
+    const f = await scanFixture({
+      'RO (2001)/RO.mkv': { size: GB },
+      'RO (2001)/movie.nfo': '<movie><title>RO</title></movie>',
+    });
     try {
       chmodSync(path.join(f.root, 'RO (2001)'), 0o555);
       const before = snapshotTree(f.root);

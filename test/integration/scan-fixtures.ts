@@ -34,7 +34,9 @@ export function jpeg(width: number, height: number, seed = 0): Promise<Buffer> {
   if (!images.has(key)) {
     images.set(
       key,
-      sharp({ create: { width, height, channels: 3, background: { r: (seed * 53) % 256, g: (seed * 97) % 256, b: 120 } } })
+      sharp({
+        create: { width, height, channels: 3, background: { r: (seed * 53) % 256, g: (seed * 97) % 256, b: 120 } },
+      })
         .jpeg({ quality: 70 })
         .toBuffer(),
     );
@@ -48,7 +50,9 @@ export function png(width: number, height: number, seed = 0): Promise<Buffer> {
   if (!images.has(key)) {
     images.set(
       key,
-      sharp({ create: { width, height, channels: 4, background: { r: 255, g: (seed * 31) % 256, b: 255, alpha: 0.5 } } })
+      sharp({
+        create: { width, height, channels: 4, background: { r: 255, g: (seed * 31) % 256, b: 255, alpha: 0.5 } },
+      })
         .png()
         .toBuffer(),
     );
@@ -72,7 +76,13 @@ export function snapshotTree(root: string): TreeSnapshotEntry[] {
       const abs = Buffer.concat([dir, Buffer.from('/'), name]);
       const st = lstatSync(abs);
       const type = st.isSymbolicLink() ? 'link' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
-      out.push({ path: abs.toString('latin1'), type, size: type === 'dir' ? 0 : st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+      out.push({
+        path: abs.toString('latin1'),
+        type,
+        size: type === 'dir' ? 0 : st.size,
+        mtimeMs: st.mtimeMs,
+        ino: st.ino,
+      });
       if (type === 'dir') walk(abs);
     }
   };
@@ -106,8 +116,11 @@ export async function scanFixture(entries: Record<string, TreeEntry> = {}): Prom
     detail: (id) => t.client.call('item-get', { id }),
     async byFolder(rel, basename) {
       const folder = rel ? path.join(lib.path, ...rel.split('/')) : lib.path;
-      const all = (await fixture.items()).filter((i) => i.folder === folder && (basename === undefined || i.basename === basename));
-      if (all.length !== 1) throw new Error(`expected one item in ${rel}${basename ? ` / ${basename}` : ''}, found ${all.length}`);
+      const all = (await fixture.items()).filter(
+        (i) => i.folder === folder && (basename === undefined || i.basename === basename),
+      );
+      if (all.length !== 1)
+        throw new Error(`expected one item in ${rel}${basename ? ` / ${basename}` : ''}, found ${all.length}`);
       return all[0]!;
     },
   };

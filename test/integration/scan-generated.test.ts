@@ -14,7 +14,12 @@ describe('scan of a generated library matches what was generated', () => {
 
   beforeAll(async () => {
     t = await makeTestEngine();
-    lib = await generateLibrary(path.join(t.tempDir('gen'), 'Movies'), { movies: 160, seed: 11, nfoFraction: 0.4, artFraction: 0.3 });
+    lib = await generateLibrary(path.join(t.tempDir('gen'), 'Movies'), {
+      movies: 160,
+      seed: 11,
+      nfoFraction: 0.4,
+      artFraction: 0.3,
+    });
     const added = await t.client.call('library-add', { path: lib.root });
     libraryId = added.id;
     summary = await t.client.call('scan', { libraryId });
@@ -28,7 +33,12 @@ describe('scan of a generated library matches what was generated', () => {
   afterAll(async () => t?.cleanup());
 
   it('is deterministic from its seed', async () => {
-    const again = await generateLibrary(path.join(t.tempDir('gen2'), 'Movies'), { movies: 160, seed: 11, nfoFraction: 0.4, artFraction: 0.3 });
+    const again = await generateLibrary(path.join(t.tempDir('gen2'), 'Movies'), {
+      movies: 160,
+      seed: 11,
+      nfoFraction: 0.4,
+      artFraction: 0.3,
+    });
     const rel = (g: GeneratedLibrary) => JSON.stringify(g.movies).split(g.root).join('<root>');
     expect(rel(again)).toBe(rel(lib));
     const shape = (root: string) => snapshotTree(root).map((e) => [e.path.slice(root.length), e.type, e.size]);
@@ -40,7 +50,18 @@ describe('scan of a generated library matches what was generated', () => {
     expect([...details.keys()].sort()).toEqual(lib.movies.map((m) => m.videoPath).sort());
     for (const skipped of lib.skipped) expect(details.has(skipped)).toBe(false);
     const tags = new Set(lib.movies.flatMap((m) => m.tags));
-    for (const tag of ['release-name', 'collection', 'stacked', 'dvd', 'bluray', 'loose', 'id-in-name', 'newline', 'zero-byte']) expect(tags).toContain(tag);
+    for (const tag of [
+      'release-name',
+      'collection',
+      'stacked',
+      'dvd',
+      'bluray',
+      'loose',
+      'id-in-name',
+      'newline',
+      'zero-byte',
+    ])
+      expect(tags).toContain(tag);
   });
 
   it('reads layout, title, year and ids as generated', () => {
@@ -50,9 +71,17 @@ describe('scan of a generated library matches what was generated', () => {
       const title = m.nfo === 'valid' || m.nfo === 'legacy-id' ? m.title : m.nameTitle;
       const tmdbId = m.nfo === 'valid' || m.nfo === 'url' || m.tags.includes('id-in-name') ? m.tmdbId : null;
       const imdbId = m.nfo === 'valid' || m.nfo === 'legacy-id' || m.nfo === 'malformed' ? m.imdbId : null;
-      const got = { layout: d.layout, title: d.title, year: d.year, tmdbId: d.tmdbId, imdbId: d.imdbId, basename: d.basename };
+      const got = {
+        layout: d.layout,
+        title: d.title,
+        year: d.year,
+        tmdbId: d.tmdbId,
+        imdbId: d.imdbId,
+        basename: d.basename,
+      };
       const want = { layout: m.layout, title, year: m.year, tmdbId, imdbId, basename: m.basename };
-      if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`${m.videoPath}\n  got  ${JSON.stringify(got)}\n  want ${JSON.stringify(want)}`);
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        wrong.push(`${m.videoPath}\n  got  ${JSON.stringify(got)}\n  want ${JSON.stringify(want)}`);
     }
     expect(wrong).toEqual([]);
   });
@@ -63,7 +92,8 @@ describe('scan of a generated library matches what was generated', () => {
       const d = details.get(m.videoPath)!;
       const slots = new Set(d.slots.filter((s) => s.chosenBy === 'original').map((s) => `${s.assetType}#${s.rank}`));
       const want = new Set(m.art.map((a) => `${a.type}#${a.rank}`));
-      if ([...want].sort().join() !== [...slots].sort().join()) wrong.push(`${m.folder}: slots ${[...slots]} want ${[...want]}`);
+      if ([...want].sort().join() !== [...slots].sort().join())
+        wrong.push(`${m.folder}: slots ${[...slots]} want ${[...want]}`);
       for (const a of m.art) {
         const file = d.libraryFiles.find((x) => x.path === path.join(m.folder, a.rel));
         if (!file || file.width === null || file.sha256.length !== 64) wrong.push(`${m.folder}: ${a.rel} not recorded`);
@@ -73,8 +103,14 @@ describe('scan of a generated library matches what was generated', () => {
   });
 
   it('reports the problems it was given and only those', () => {
-    const expected = lib.movies.filter((m) => m.expectError).map((m) => m.videoPath).sort();
-    const withErrors = [...details.values()].filter((d) => d.error !== null).map((d) => d.videoPath!).sort();
+    const expected = lib.movies
+      .filter((m) => m.expectError)
+      .map((m) => m.videoPath)
+      .sort();
+    const withErrors = [...details.values()]
+      .filter((d) => d.error !== null)
+      .map((d) => d.videoPath!)
+      .sort();
     expect(withErrors).toEqual(expected);
     for (const h of lib.hostile) expect(summary.errors.some((e) => e.path === h)).toBe(true);
   });

@@ -71,11 +71,13 @@ describe('scan: every layout and name form on real folders', () => {
       // Disc structures.
       'DVD Movie (1995)/VIDEO_TS/VIDEO_TS.IFO': 'DVDVIDEO-VMG',
       'DVD Movie (1995)/VIDEO_TS/VTS_01_1.VOB': { size: GB },
-      'DVD Movie (1995)/VIDEO_TS/VIDEO_TS.nfo': '<movie><title>DVD Movie</title><uniqueid type="tmdb">555</uniqueid></movie>',
+      'DVD Movie (1995)/VIDEO_TS/VIDEO_TS.nfo':
+        '<movie><title>DVD Movie</title><uniqueid type="tmdb">555</uniqueid></movie>',
       'DVD Movie (1995)/poster.jpg': art.poster,
       'Blu Movie (2010)/BDMV/index.bdmv': 'INDX0200',
       'Blu Movie (2010)/BDMV/STREAM/00000.m2ts': { size: GB },
-      'Blu Movie (2010)/movie.nfo': '<movie><title>Blu Movie</title><year>2010</year><uniqueid type="imdb">tt0000555</uniqueid></movie>',
+      'Blu Movie (2010)/movie.nfo':
+        '<movie><title>Blu Movie</title><year>2010</year><uniqueid type="imdb">tt0000555</uniqueid></movie>',
       // Stacked parts.
       'Stacked (1990)/Stacked (1990) cd1.avi': { size: 700_000_000 },
       'Stacked (1990)/Stacked (1990) cd2.avi': { size: 700_000_001 },
@@ -99,7 +101,8 @@ describe('scan: every layout and name form on real folders', () => {
   });
   afterAll(async () => f?.cleanup());
 
-  const detail = async (rel: string, basename?: string): Promise<ItemDetail> => f.detail((await f.byFolder(rel, basename)).id);
+  const detail = async (rel: string, basename?: string): Promise<ItemDetail> =>
+    f.detail((await f.byFolder(rel, basename)).id);
 
   it('finds every movie once, and nothing else', async () => {
     const items = await f.items();
@@ -160,7 +163,12 @@ describe('scan: every layout and name form on real folders', () => {
 
   it('reads NFO fields, basename NFO before movie.nfo', async () => {
     const m = await detail('The Matrix (1999)');
-    expect(m.fields).toMatchObject({ title: 'The Matrix', sortTitle: 'Matrix', year: 1999, genres: ['Action', 'Science Fiction'] });
+    expect(m.fields).toMatchObject({
+      title: 'The Matrix',
+      sortTitle: 'Matrix',
+      year: 1999,
+      genres: ['Action', 'Science Fiction'],
+    });
     expect(m.sortTitle).toBe('Matrix');
     expect(m.videoPath).toBe(path.join(f.root, 'The Matrix (1999)', `${MATRIX}.mkv`));
     expect(m.videoSize).toBe(GB);
@@ -183,7 +191,16 @@ describe('scan: every layout and name form on real folders', () => {
         'poster.jpg',
       ].sort(),
     );
-    expect(files['poster.jpg']).toMatchObject({ role: 'art', assetType: 'poster', rank: 0, origin: 'original', width: 300, height: 450, sha256: sha(art.poster!), bytes: art.poster!.length });
+    expect(files['poster.jpg']).toMatchObject({
+      role: 'art',
+      assetType: 'poster',
+      rank: 0,
+      origin: 'original',
+      width: 300,
+      height: 450,
+      sha256: sha(art.poster!),
+      bytes: art.poster!.length,
+    });
     expect(files['clearlogo.png']).toMatchObject({ assetType: 'clearlogo', rank: 0, width: 400, height: 155 });
     expect(files['fanart1.jpg']).toMatchObject({ assetType: 'fanart', rank: 1 });
     expect(files['extrafanart/fanart2.jpg']).toMatchObject({ assetType: 'fanart', rank: 2 });
@@ -192,9 +209,21 @@ describe('scan: every layout and name form on real folders', () => {
     expect(files[`${MATRIX}.nfo`]).toMatchObject({ role: 'nfo', origin: 'original' });
 
     const slots = Object.fromEntries(m.slots.map((s) => [`${s.assetType}#${s.rank}`, s]));
-    expect(Object.keys(slots).sort()).toEqual(['clearlogo#0', 'fanart#0', 'fanart#1', 'fanart#2', 'fanart#3', 'poster#0']);
+    expect(Object.keys(slots).sort()).toEqual([
+      'clearlogo#0',
+      'fanart#0',
+      'fanart#1',
+      'fanart#2',
+      'fanart#3',
+      'poster#0',
+    ]);
     // Both poster forms exist: the basename form wins, as in Kodi.
-    expect(slots['poster#0']).toMatchObject({ chosenBy: 'original', blobSha: sha(art.basePoster!), locked: false, candidateId: null });
+    expect(slots['poster#0']).toMatchObject({
+      chosenBy: 'original',
+      blobSha: sha(art.basePoster!),
+      locked: false,
+      candidateId: null,
+    });
     expect(slots['poster#0']!.libraryFileId).toBe(files[`${MATRIX}-poster.jpg`]!.id);
     expect(slots['fanart#0']!.blobSha).toBe(sha(art.fanart!));
 
@@ -205,7 +234,9 @@ describe('scan: every layout and name form on real folders', () => {
 
   it('reads folder.jpg by its shape, only as a fallback', async () => {
     const amelie = await detail('Amélie (2001)');
-    expect(amelie.slots).toEqual([expect.objectContaining({ assetType: 'poster', rank: 0, chosenBy: 'original', blobSha: sha(art.folderPoster!) })]);
+    expect(amelie.slots).toEqual([
+      expect.objectContaining({ assetType: 'poster', rank: 0, chosenBy: 'original', blobSha: sha(art.folderPoster!) }),
+    ]);
     const br = await detail('Blade Runner 2049 (2017)');
     expect(br.slots).toEqual([expect.objectContaining({ assetType: 'landscape', rank: 0 })]);
     expect(br.libraryFiles).toEqual([expect.objectContaining({ assetType: 'landscape', width: 400, height: 225 })]);
@@ -213,7 +244,10 @@ describe('scan: every layout and name form on real folders', () => {
 
   it('gives loose movies only their basename art', async () => {
     const loose = await detail('', 'Loose.Movie.2005.720p');
-    expect(loose.libraryFiles.map((x) => path.basename(x.path)).sort()).toEqual(['Loose.Movie.2005.720p-poster.jpg', 'Loose.Movie.2005.720p.nfo']);
+    expect(loose.libraryFiles.map((x) => path.basename(x.path)).sort()).toEqual([
+      'Loose.Movie.2005.720p-poster.jpg',
+      'Loose.Movie.2005.720p.nfo',
+    ]);
     const other = await detail('', 'Another Loose (2010)');
     expect(other.libraryFiles).toEqual([]);
     const alpha = await detail('Unsorted', 'Alpha (2001)');
@@ -224,7 +258,10 @@ describe('scan: every layout and name form on real folders', () => {
   it('treats disc structures as one movie, art in the movie folder', async () => {
     const dvd = await detail('DVD Movie (1995)');
     expect(dvd.videoPath).toBe(path.join(f.root, 'DVD Movie (1995)', 'VIDEO_TS'));
-    expect(dvd.libraryFiles.map((x) => path.relative(dvd.folder, x.path)).sort()).toEqual(['VIDEO_TS/VIDEO_TS.nfo', 'poster.jpg']);
+    expect(dvd.libraryFiles.map((x) => path.relative(dvd.folder, x.path)).sort()).toEqual([
+      'VIDEO_TS/VIDEO_TS.nfo',
+      'poster.jpg',
+    ]);
     expect(dvd.slots.map((s) => s.assetType)).toEqual(['poster']);
     const blu = await detail('Blu Movie (2010)');
     expect(blu.videoPath).toBe(path.join(f.root, 'Blu Movie (2010)', 'BDMV'));

@@ -47,8 +47,24 @@ describe('rescans: incremental, and identity follows the movie', () => {
   it('keeps the item, its choices and its locks when the folder is renamed', async () => {
     const heat = await f.byFolder('Heat (1995)');
     const s = f.engine.services;
-    await db().insertInto('slots').values({ item_id: heat.id, asset_type: 'fanart', rank: 0, blob_sha: 'f'.repeat(64), candidate_id: null, library_file_id: null, chosen_by: 'user', locked: 1, updated_at: s.clock.now() }).execute();
-    await db().insertInto('field_locks').values({ item_id: heat.id, field: 'plot', locked_at: s.clock.now() }).execute();
+    await db()
+      .insertInto('slots')
+      .values({
+        item_id: heat.id,
+        asset_type: 'fanart',
+        rank: 0,
+        blob_sha: 'f'.repeat(64),
+        candidate_id: null,
+        library_file_id: null,
+        chosen_by: 'user',
+        locked: 1,
+        updated_at: s.clock.now(),
+      })
+      .execute();
+    await db()
+      .insertInto('field_locks')
+      .values({ item_id: heat.id, field: 'plot', locked_at: s.clock.now() })
+      .execute();
     renameSync(path.join(f.root, 'Heat (1995)'), path.join(f.root, 'Heat 1995 Directors Cut'));
     const r = await f.scan();
     expect(r).toMatchObject({ added: 0, moved: 1, missing: 0 });
@@ -73,7 +89,10 @@ describe('rescans: incremental, and identity follows the movie', () => {
     const collateral = await f.byFolder('Collateral (2004)');
     mkdirSync(path.join(f.root, 'Sets', 'Frankenheimer'), { recursive: true });
     renameSync(path.join(f.root, 'Ronin (1998)'), path.join(f.root, 'Sets', 'Frankenheimer', 'Ronin (1998)'));
-    renameSync(path.join(f.root, 'Collateral (2004)', 'Collateral.mkv'), path.join(f.root, 'Collateral (2004)', 'Collateral.2004.1080p.mkv'));
+    renameSync(
+      path.join(f.root, 'Collateral (2004)', 'Collateral.mkv'),
+      path.join(f.root, 'Collateral (2004)', 'Collateral.2004.1080p.mkv'),
+    );
     const r = await f.scan();
     expect(r).toMatchObject({ added: 0, moved: 2, missing: 0 });
     expect((await f.detail(ronin.id)).folder).toBe(path.join(f.root, 'Sets', 'Frankenheimer', 'Ronin (1998)'));
@@ -128,28 +147,59 @@ describe('rescans: incremental, and identity follows the movie', () => {
   it('never puts an original over a user choice or a locked slot', async () => {
     const heat = await f.byFolder('Heat (1995)');
     const now = f.engine.services.clock.now();
-    await db().updateTable('slots').set({ chosen_by: 'user', blob_sha: 'a'.repeat(64), library_file_id: null }).where('item_id', '=', heat.id).execute();
+    await db()
+      .updateTable('slots')
+      .set({ chosen_by: 'user', blob_sha: 'a'.repeat(64), library_file_id: null })
+      .where('item_id', '=', heat.id)
+      .execute();
     const ronin = await f.byFolder('Ronin (1998)');
-    await db().insertInto('slots').values({ item_id: ronin.id, asset_type: 'poster', rank: 0, blob_sha: 'b'.repeat(64), candidate_id: null, library_file_id: null, chosen_by: 'original', locked: 1, updated_at: now }).execute();
+    await db()
+      .insertInto('slots')
+      .values({
+        item_id: ronin.id,
+        asset_type: 'poster',
+        rank: 0,
+        blob_sha: 'b'.repeat(64),
+        candidate_id: null,
+        library_file_id: null,
+        chosen_by: 'original',
+        locked: 1,
+        updated_at: now,
+      })
+      .execute();
     writeFileSync(path.join(f.root, 'Heat (1995)', 'Heat.1995-poster.jpg'), await jpeg(300, 450, 22));
     writeFileSync(path.join(f.root, 'Ronin (1998)', 'poster.jpg'), await jpeg(300, 450, 23));
     const r = await f.scan();
     expect(r.updated).toBe(2);
-    expect((await f.detail(heat.id)).slots).toEqual([expect.objectContaining({ assetType: 'poster', chosenBy: 'user', blobSha: 'a'.repeat(64) })]);
-    expect((await f.detail(ronin.id)).slots).toEqual([expect.objectContaining({ assetType: 'poster', locked: true, blobSha: 'b'.repeat(64) })]);
+    expect((await f.detail(heat.id)).slots).toEqual([
+      expect.objectContaining({ assetType: 'poster', chosenBy: 'user', blobSha: 'a'.repeat(64) }),
+    ]);
+    expect((await f.detail(ronin.id)).slots).toEqual([
+      expect.objectContaining({ assetType: 'poster', locked: true, blobSha: 'b'.repeat(64) }),
+    ]);
     // The files are still recorded as the user's.
-    expect((await f.detail(ronin.id)).libraryFiles).toEqual([expect.objectContaining({ origin: 'original', assetType: 'poster' })]);
+    expect((await f.detail(ronin.id)).libraryFiles).toEqual([
+      expect.objectContaining({ origin: 'original', assetType: 'poster' }),
+    ]);
   });
 
   it('respects locked fields when an NFO changes, and takes its new ids', async () => {
     const heat = await f.byFolder('Heat (1995)');
     await f.client.call('items-set-monitored', { ids: [heat.id], monitored: false });
     await db().insertInto('field_locks').values({ item_id: heat.id, field: 'title', locked_at: 1 }).execute();
-    await db().updateTable('item_fields').set({ value: JSON.stringify('Heat (my title)') }).where('item_id', '=', heat.id).where('field', '=', 'title').execute();
+    await db()
+      .updateTable('item_fields')
+      .set({ value: JSON.stringify('Heat (my title)') })
+      .where('item_id', '=', heat.id)
+      .where('field', '=', 'title')
+      .execute();
     await db().updateTable('items').set({ title: 'Heat (my title)' }).where('id', '=', heat.id).execute();
     const nfo = path.join(f.root, 'Heat (1995)', 'Heat.1995.nfo');
     rmSync(nfo);
-    writeFileSync(nfo, '<movie><title>HEAT</title><plot>LA crime saga.</plot><uniqueid type="tmdb">950</uniqueid></movie>');
+    writeFileSync(
+      nfo,
+      '<movie><title>HEAT</title><plot>LA crime saga.</plot><uniqueid type="tmdb">950</uniqueid></movie>',
+    );
     const r = await f.scan();
     expect(r.updated).toBe(1);
     const after = await f.detail(heat.id);
@@ -173,15 +223,33 @@ describe('rescans: incremental, and identity follows the movie', () => {
     writeFileSync(path.join(f.root, 'Heat (1995)', 'poster.jpg'), next);
     r = await f.scan();
     d = await f.detail(heat.id);
-    expect(d.slots).toEqual([expect.objectContaining({ assetType: 'poster', chosenBy: 'original', blobSha: sha(next) })]);
+    expect(d.slots).toEqual([
+      expect.objectContaining({ assetType: 'poster', chosenBy: 'original', blobSha: sha(next) }),
+    ]);
   });
 
   it('keeps a cached original slot when its file is deleted, so it can be put back', async () => {
     const heat = await f.byFolder('Heat (1995)');
-    await db().insertInto('blobs').values({ sha256: sha(poster), ext: 'jpg', mime: 'image/jpeg', width: 300, height: 450, bytes: poster.length, phash: null, created_at: 1, verified_at: null, unreferenced_since: null }).execute();
+    await db()
+      .insertInto('blobs')
+      .values({
+        sha256: sha(poster),
+        ext: 'jpg',
+        mime: 'image/jpeg',
+        width: 300,
+        height: 450,
+        bytes: poster.length,
+        phash: null,
+        created_at: 1,
+        verified_at: null,
+        unreferenced_since: null,
+      })
+      .execute();
     unlinkSync(path.join(f.root, 'Heat (1995)', 'poster.jpg'));
     await f.scan();
-    expect((await f.detail(heat.id)).slots).toEqual([expect.objectContaining({ assetType: 'poster', blobSha: sha(poster), chosenBy: 'original' })]);
+    expect((await f.detail(heat.id)).slots).toEqual([
+      expect.objectContaining({ assetType: 'poster', blobSha: sha(poster), chosenBy: 'original' }),
+    ]);
   });
 
   it('sees in-place edits only with a deep scan', async () => {
@@ -209,6 +277,28 @@ describe('rescans: incremental, and identity follows the movie', () => {
     // Only that folder was looked at: the others stay as they were.
     expect((await f.client.call('items-list', { state: 'missing' })).total).toBe(1);
     await expect(lib.scanFolder('/definitely/not/a/library')).rejects.toMatchObject({ code: 'not_found' });
+    // A file, an art folder or an extras folder stands for the movie folder holding it.
+    makeTree(f.root, {
+      'Heat (1995)/Extras/Making Of.mkv': { size: GB },
+      'Heat (1995)/extrafanart/fanart1.jpg': poster,
+    });
+    expect(await lib.scanFolder(path.join(f.root, 'Heat (1995)', 'Extras'))).toMatchObject({ added: 0, updated: 1 });
+    expect(await lib.scanFolder(path.join(f.root, 'Heat (1995)', 'Heat.1995.mkv'))).toMatchObject({
+      added: 0,
+      updated: 0,
+      unchanged: 1,
+    });
+    expect(await f.items()).toHaveLength(5); // Heat, Collateral, Thief, Blackhat and the missing Ronin
+  });
+
+  it('adds TV libraries (the model is ready) but leaves them unscanned', async () => {
+    const tvRoot = f.tempDir('tv');
+    makeTree(tvRoot, { 'Show/Season 01/Show.S01E01.mkv': { size: GB } });
+    const tv = await f.engine.services.library.addLibrary({ path: tvRoot, kind: 'tv' });
+    expect(tv.kind).toBe('tv');
+    const r = await f.client.call('scan', {});
+    expect(r.errors).toEqual([{ path: tv.path, reason: 'TV libraries are not scanned yet', itemId: null }]);
+    expect((await f.client.call('items-list', { libraryId: tv.id })).total).toBe(0);
   });
 
   it('serialises concurrent scans of one library', async () => {

@@ -33,6 +33,9 @@ describe('watching libraries', () => {
     ['DVD (1990)/VIDEO_TS', 'dir', 'DVD (1990)'],
     ['Heat (1995)/Sample/sample.mkv', 'file', null],
     ['Loose (2001).mkv', 'file', ''],
+    ['Heat (1995)/Extras/Making Of.mkv', 'file', 'Heat (1995)'],
+    ['Heat (1995)/Featurettes', 'dir', 'Heat (1995)'],
+    ['Other/Heat (1995)/Heat.mkv', 'file', 'Other/Heat (1995)'],
   ])('an event at %s (%s) rescans %j', (rel, kind, expected) => {
     const root = '/lib';
     expect(folderForEvent(root, path.join(root, rel), kind)).toBe(expected === null ? null : path.join(root, expected));
@@ -55,7 +58,11 @@ describe('watching libraries', () => {
       rmSync(path.join(f.root, 'Ronin (1998)'), { recursive: true });
       await until(changes, (c) => c.some((x) => x.folder.endsWith('Ronin (1998)')));
 
-      expect(changes.find((x) => x.folder.endsWith('Manhunter (1986)'))).toEqual({ libraryId: f.libraryId, folder: path.join(f.root, 'Manhunter (1986)'), reason: 'added' });
+      expect(changes.find((x) => x.folder.endsWith('Manhunter (1986)'))).toEqual({
+        libraryId: f.libraryId,
+        folder: path.join(f.root, 'Manhunter (1986)'),
+        reason: 'added',
+      });
       expect(changes.find((x) => x.folder.endsWith('Heat (1995)'))).toMatchObject({ reason: 'changed' });
       expect(changes.find((x) => x.folder.endsWith('Ronin (1998)'))).toMatchObject({ reason: 'removed' });
       // A new folder with a file in it comes as one report for the folder.

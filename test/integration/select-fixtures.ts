@@ -73,14 +73,13 @@ export async function seedItem(
   mkdirSync(folder, { recursive: true });
   const lib = await s.db
     .insertInto('libraries')
-    .values({ path: libPath, kind: 'movies', name: 'Movies', naming_style: null, publish_mode: null, created_at: now, last_scan_at: null })
+    .values({ path: libPath, kind: 'movies', name: 'Movies', created_at: now })
     .returning('id')
     .executeTakeFirstOrThrow();
   const item = await s.db
     .insertInto('items')
     .values({
       library_id: lib.id,
-      parent_id: null,
       kind: 'movie',
       folder,
       video_path: path.join(folder, `${path.basename(folder)}.mkv`),
@@ -88,23 +87,14 @@ export async function seedItem(
       layout: 'own-folder',
       title,
       year: options.year ?? 2001,
-      sort_title: null,
       tmdb_id: options.tmdbId ?? 1001,
       imdb_id: null,
-      tvdb_id: null,
       monitored: options.monitored === false ? 0 : 1,
       state: 'enriched',
-      match_choices: null,
-      error: null,
-      video_size: null,
-      video_mtime: null,
-      folder_signature: null,
       created_at: now,
       updated_at: now,
       scanned_at: now,
       enriched_at: now,
-      enrich_after: null,
-      published_at: null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -168,7 +158,6 @@ export async function addOriginal(
       width: options.width ?? null,
       height: options.height ?? null,
       mtime: Math.floor(statSync(file).mtimeMs),
-      published_at: null,
       seen_at: now,
     })
     .returning('id')

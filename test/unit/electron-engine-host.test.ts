@@ -27,7 +27,10 @@ function fakePort() {
     port,
     fromHost,
     send: (m: ToHost) => listener?.({ data: m }),
-    async next<T extends FromHost['type']>(type: T, pred: (m: Extract<FromHost, { type: T }>) => boolean = () => true): Promise<Extract<FromHost, { type: T }>> {
+    async next<T extends FromHost['type']>(
+      type: T,
+      pred: (m: Extract<FromHost, { type: T }>) => boolean = () => true,
+    ): Promise<Extract<FromHost, { type: T }>> {
       for (;;) {
         const found = fromHost.find((m) => m.type === type && pred(m as Extract<FromHost, { type: T }>));
         if (found) return found as Extract<FromHost, { type: T }>;
@@ -77,7 +80,13 @@ describe('the engine host relays calls, events and secrets', () => {
         exited = true;
       },
     });
-    wire.send({ type: 'init', dataDir: path.join(root, 'data'), secrets: secrets.readAll(), secretsProtected: secrets.available, demo: false });
+    wire.send({
+      type: 'init',
+      dataDir: path.join(root, 'data'),
+      secrets: secrets.readAll(),
+      secretsProtected: secrets.available,
+      demo: false,
+    });
     expect(await wire.next('ready')).toMatchObject({ demo: false });
 
     wire.send({ type: 'call', id: 1, method: 'status', params: {}, progress: false });
@@ -86,7 +95,13 @@ describe('the engine host relays calls, events and secrets', () => {
     wire.send({ type: 'call', id: 2, method: 'item-get', params: { id: 4242 }, progress: false });
     expect(await wire.next('reply', (m) => m.id === 2)).toMatchObject({ ok: false, error: { code: 'not_found' } });
 
-    wire.send({ type: 'call', id: 3, method: 'config-set', params: { key: 'tmdb.apiKey', value: 'my-secret-key-1234' }, progress: false });
+    wire.send({
+      type: 'call',
+      id: 3,
+      method: 'config-set',
+      params: { key: 'tmdb.apiKey', value: 'my-secret-key-1234' },
+      progress: false,
+    });
     expect(await wire.next('reply', (m) => m.id === 3)).toMatchObject({ ok: true, result: { value: '••••1234' } });
     // The setting change is pushed as an event, and the secret goes to main for the keychain.
     expect(await wire.next('event', (m) => m.event.type === 'settings-changed')).toBeTruthy();
@@ -119,10 +134,19 @@ describe('the engine host relays calls, events and secrets', () => {
       },
       exit: () => {},
     });
-    again.send({ type: 'init', dataDir: path.join(root, 'data'), secrets: secrets.readAll(), secretsProtected: true, demo: false });
+    again.send({
+      type: 'init',
+      dataDir: path.join(root, 'data'),
+      secrets: secrets.readAll(),
+      secretsProtected: true,
+      demo: false,
+    });
     await again.next('ready');
     again.send({ type: 'call', id: 1, method: 'status', params: {}, progress: false });
-    expect(await again.next('reply', (m) => m.id === 1)).toMatchObject({ ok: true, result: { providers: { tmdb: { configured: true } } } });
+    expect(await again.next('reply', (m) => m.id === 1)).toMatchObject({
+      ok: true,
+      result: { providers: { tmdb: { configured: true } } },
+    });
     again.send({ type: 'shutdown' });
     await again.next('closed');
   });
@@ -151,8 +175,13 @@ describe('the engine host relays calls, events and secrets', () => {
 describe('secret storage', () => {
   it('is unavailable where the OS offers no real protection', () => {
     const root = tempRoot();
-    expect(new SecretStorage(path.join(root, 's.json'), { ...fakeKeychain, getSelectedStorageBackend: () => 'basic_text' }).available).toBe(false);
-    expect(new SecretStorage(path.join(root, 's.json'), { ...fakeKeychain, isEncryptionAvailable: () => false }).available).toBe(false);
+    expect(
+      new SecretStorage(path.join(root, 's.json'), { ...fakeKeychain, getSelectedStorageBackend: () => 'basic_text' })
+        .available,
+    ).toBe(false);
+    expect(
+      new SecretStorage(path.join(root, 's.json'), { ...fakeKeychain, isEncryptionAvailable: () => false }).available,
+    ).toBe(false);
     expect(new SecretStorage(path.join(root, 's.json'), fakeKeychain).available).toBe(true);
   });
 

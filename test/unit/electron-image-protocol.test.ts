@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createImageHandler, imageContentType, parseImageUrl, type ImageRequest } from '../../main/electron/image-protocol.ts';
+import {
+  createImageHandler,
+  imageContentType,
+  parseImageUrl,
+  type ImageRequest,
+} from '../../main/electron/image-protocol.ts';
 
 const SHA = 'a'.repeat(60) + '0f9e';
 
@@ -38,7 +43,10 @@ describe('posterity-img:// accepts a known hash and size, nothing else', () => {
 
 describe('the protocol handler', () => {
   const calls: ImageRequest[] = [];
-  const files: Record<string, string> = { [`${SHA}:thumb`]: `/data/cache/thumbs/aa/aa/${SHA}.webp`, [`${SHA}:full`]: `/data/cache/assets/aa/aa/${SHA}.jpg` };
+  const files: Record<string, string> = {
+    [`${SHA}:thumb`]: `/data/cache/thumbs/aa/aa/${SHA}.webp`,
+    [`${SHA}:full`]: `/data/cache/assets/aa/aa/${SHA}.jpg`,
+  };
   const handler = createImageHandler({
     resolve: async (r) => {
       calls.push(r);
@@ -67,11 +75,16 @@ describe('the protocol handler', () => {
   });
 
   it('refuses methods other than GET', async () => {
-    expect((await handler(new Request(`posterity-img://${SHA}/thumb`, { method: 'POST', body: 'x' }))).status).toBe(405);
+    expect((await handler(new Request(`posterity-img://${SHA}/thumb`, { method: 'POST', body: 'x' }))).status).toBe(
+      405,
+    );
   });
 
   it('refuses to serve a file that is not an image type', async () => {
-    const odd = createImageHandler({ resolve: async () => '/data/secrets.json', readFile: async () => new Response('{}') });
+    const odd = createImageHandler({
+      resolve: async () => '/data/secrets.json',
+      readFile: async () => new Response('{}'),
+    });
     expect((await odd(new Request(`posterity-img://${SHA}/full`))).status).toBe(404);
   });
 

@@ -13,11 +13,18 @@ describe('every IPC call is checked before it reaches the engine', () => {
   });
 
   it('keeps a call id for progress and cancel', () => {
-    expect(validateCall(sender, WINDOW, { method: 'status', params: {}, callId: 'abc_123' })).toMatchObject({ callId: 'abc_123' });
+    expect(validateCall(sender, WINDOW, { method: 'status', params: {}, callId: 'abc_123' })).toMatchObject({
+      callId: 'abc_123',
+    });
   });
 
   it.each([
-    ['an untrusted sender', { ...sender, frameUrl: 'https://evil.example/' }, { method: 'status', params: {} }, 'unauthorized'],
+    [
+      'an untrusted sender',
+      { ...sender, frameUrl: 'https://evil.example/' },
+      { method: 'status', params: {} },
+      'unauthorized',
+    ],
     ['another window', { ...sender, webContentsId: 9 }, { method: 'status', params: {} }, 'unauthorized'],
     ['a sub-frame', { ...sender, isMainFrame: false }, { method: 'status', params: {} }, 'unauthorized'],
     ['not an object', sender, 'status', 'bad_request'],
@@ -36,11 +43,17 @@ describe('every IPC call is checked before it reaches the engine', () => {
   });
 
   it('names the bad field', () => {
-    expect(validateCall(sender, WINDOW, { method: 'item-get', params: { id: -1 } })).toMatchObject({ code: 'bad_request', field: 'id' });
+    expect(validateCall(sender, WINDOW, { method: 'item-get', params: { id: -1 } })).toMatchObject({
+      code: 'bad_request',
+      field: 'id',
+    });
   });
 
   it('refuses oversized calls', () => {
-    const v = validateCall(sender, WINDOW, { method: 'config-set', params: { key: 'languages', value: 'x'.repeat(MAX_CALL_BYTES + 1) } });
+    const v = validateCall(sender, WINDOW, {
+      method: 'config-set',
+      params: { key: 'languages', value: 'x'.repeat(MAX_CALL_BYTES + 1) },
+    });
     expect(v).toMatchObject({ code: 'bad_request', message: 'Request too large' });
   });
 
@@ -60,7 +73,10 @@ describe('requests to the engine host', () => {
     const tracker = new RequestTracker();
     const sent: number[] = [];
     const progress: number[] = [];
-    const a = tracker.request((id) => sent.push(id), (p) => progress.push(p.done));
+    const a = tracker.request(
+      (id) => sent.push(id),
+      (p) => progress.push(p.done),
+    );
     const b = tracker.request((id) => sent.push(id));
     expect(sent).toEqual([a.id, b.id]);
     tracker.receive({ type: 'progress', id: a.id, progress: { done: 1, total: 2 } });

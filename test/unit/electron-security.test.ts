@@ -34,7 +34,11 @@ describe('the desktop window is locked down', () => {
   });
 
   it('has a CSP that allows only its own scripts and cache images, and no network', () => {
-    const directives = Object.fromEntries(CONTENT_SECURITY_POLICY.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    const directives = Object.fromEntries(
+      CONTENT_SECURITY_POLICY.split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
     expect(directives['default-src']).toEqual(["'none'"]);
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['connect-src']).toEqual(["'none'"]);
@@ -79,9 +83,12 @@ describe('navigation, new windows and permissions', () => {
     expect(decideWindowOpen(url)).toEqual({ action: 'deny', openExternally: external });
   });
 
-  it.each(['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen', 'unknown'])('denies the %s permission', (permission) => {
-    expect(allowPermission(permission)).toBe(false);
-  });
+  it.each(['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen', 'unknown'])(
+    'denies the %s permission',
+    (permission) => {
+      expect(allowPermission(permission)).toBe(false);
+    },
+  );
 });
 
 describe('IPC senders', () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseMovieName, pickName } from '../../main/core/library/name-parser.ts';
-import { isSkippedFolderName, isSkippedVideoStem, isVideoExtension, stackPartOf } from '../../shared/video-extensions.ts';
+import {
+  isSkippedFolderName,
+  isSkippedVideoStem,
+  isVideoExtension,
+  stackPartOf,
+} from '../../shared/video-extensions.ts';
 
 describe('title and year from names', () => {
   it.each<[string, string, number | null]>([
@@ -36,7 +41,10 @@ describe('title and year from names', () => {
   });
 
   it('ignores years in the future and before cinema', () => {
-    expect(parseMovieName('Space Odyssey 2099', { maxYear: 2028 })).toMatchObject({ title: 'Space Odyssey 2099', year: null });
+    expect(parseMovieName('Space Odyssey 2099', { maxYear: 2028 })).toMatchObject({
+      title: 'Space Odyssey 2099',
+      year: null,
+    });
     expect(parseMovieName('Story of 1850', { maxYear: 2028 })).toMatchObject({ year: null });
   });
 
@@ -63,8 +71,12 @@ describe('title and year from names', () => {
 });
 
 describe('video files, skips and stacks', () => {
-  it.each(['mkv', 'MP4', 'avi', 'iso', 'm2ts', 'strm', 'webm'])('%s is a video', (ext) => expect(isVideoExtension(ext)).toBe(true));
-  it.each(['nfo', 'jpg', 'srt', 'txt', 'm3u', 'zip', 'ifo'])('%s is not a movie file', (ext) => expect(isVideoExtension(ext)).toBe(false));
+  it.each(['mkv', 'MP4', 'avi', 'iso', 'm2ts', 'strm', 'webm'])('%s is a video', (ext) =>
+    expect(isVideoExtension(ext)).toBe(true),
+  );
+  it.each(['nfo', 'jpg', 'srt', 'txt', 'm3u', 'zip', 'ifo'])('%s is not a movie file', (ext) =>
+    expect(isVideoExtension(ext)).toBe(false),
+  );
 
   it.each<[string, boolean]>([
     ['the matrix (1999)-trailer', true],

@@ -23,9 +23,21 @@ describe('naming table: writers', () => {
     ['both in an own folder', ['poster', 0, B, 'both', 'own-folder', 'jpg'], [`${B}-poster.jpg`, 'poster.jpg']],
     ['basename only', ['poster', 0, B, 'basename', 'own-folder', 'jpg'], [`${B}-poster.jpg`]],
     ['folder only', ['fanart', 0, B, 'folder', 'own-folder', 'jpg'], ['fanart.jpg']],
-    ['several movies in one folder force the basename form', ['poster', 0, B, 'both', 'shared-folder', 'jpg'], [`${B}-poster.jpg`]],
-    ['even when the folder form was asked for', ['poster', 0, B, 'folder', 'shared-folder', 'jpg'], [`${B}-poster.jpg`]],
-    ['disc structures use the folder form in the movie folder', ['poster', 0, 'VIDEO_TS', 'both', 'disc', 'jpg'], ['poster.jpg']],
+    [
+      'several movies in one folder force the basename form',
+      ['poster', 0, B, 'both', 'shared-folder', 'jpg'],
+      [`${B}-poster.jpg`],
+    ],
+    [
+      'even when the folder form was asked for',
+      ['poster', 0, B, 'folder', 'shared-folder', 'jpg'],
+      [`${B}-poster.jpg`],
+    ],
+    [
+      'disc structures use the folder form in the movie folder',
+      ['poster', 0, 'VIDEO_TS', 'both', 'disc', 'jpg'],
+      ['poster.jpg'],
+    ],
     ['extra fanart is numbered', ['fanart', 1, B, 'both', 'own-folder', 'jpg'], [`${B}-fanart1.jpg`, 'fanart1.jpg']],
     ['the extension follows the real format', ['poster', 0, B, 'basename', 'own-folder', 'png'], [`${B}-poster.png`]],
     ['transparent types default to png', ['clearlogo', 0, B, 'folder', 'own-folder'], ['clearlogo.png']],
@@ -39,8 +51,12 @@ describe('naming table: writers', () => {
       'fanart2.jpg',
       'extrafanart/fanart2.jpg',
     ]);
-    expect(artFileNames('fanart', 0, B, 'folder', 'own-folder', 'jpg', { extrafanartFolder: true })).toEqual(['fanart.jpg']);
-    expect(artFileNames('fanart', 2, B, 'both', 'shared-folder', 'jpg', { extrafanartFolder: true })).toEqual([`${B}-fanart2.jpg`]);
+    expect(artFileNames('fanart', 0, B, 'folder', 'own-folder', 'jpg', { extrafanartFolder: true })).toEqual([
+      'fanart.jpg',
+    ]);
+    expect(artFileNames('fanart', 2, B, 'both', 'shared-folder', 'jpg', { extrafanartFolder: true })).toEqual([
+      `${B}-fanart2.jpg`,
+    ]);
   });
 
   it.each<[NamingStyle, MovieLayout, NamingStyle]>([
@@ -102,7 +118,11 @@ describe('naming table: recognisers', () => {
     ['movie.tbn', 'own-folder', { type: 'poster', rank: 0, form: 'legacy', alias: false }],
     [`${B}.tbn`, 'shared-folder', { type: 'poster', rank: 0, form: 'legacy', alias: false }],
     ['extrafanart/fanart4.jpg', 'own-folder', { type: 'fanart', rank: 4, form: 'extrafanart', alias: false }],
-    ['extrafanart/some-random-name.jpg', 'own-folder', { type: 'fanart', rank: null, form: 'extrafanart', alias: false }],
+    [
+      'extrafanart/some-random-name.jpg',
+      'own-folder',
+      { type: 'fanart', rank: null, form: 'extrafanart', alias: false },
+    ],
     ['extrafanart/fanart4.jpg', 'shared-folder', null],
     ['extrathumbs/thumb1.jpg', 'own-folder', null],
     ['poster.gif', 'own-folder', null],
@@ -121,7 +141,9 @@ describe('naming table: recognisers', () => {
         if (rank >= ASSET_TYPE_SPECS[type].maxCount) continue;
         for (const style of ['both', 'basename', 'folder'] as const) {
           for (const layout of ['own-folder', 'shared-folder', 'disc'] as const) {
-            for (const name of artFileNames(type, rank, B, style, layout, defaultArtExt(type), { extrafanartFolder: true })) {
+            for (const name of artFileNames(type, rank, B, style, layout, defaultArtExt(type), {
+              extrafanartFolder: true,
+            })) {
               expect(recognizeArtFile(name, B, layout), `${name} (${style}, ${layout})`).toMatchObject({ type, rank });
             }
           }
@@ -135,14 +157,20 @@ describe('naming table: recognisers', () => {
     expect(recognizeMovieFile('MOVIE.NFO', B, 'own-folder')).toEqual({ role: 'nfo', priority: 1 });
     expect(recognizeMovieFile('movie.nfo', B, 'shared-folder')).toBeNull();
     expect(recognizeMovieFile('VIDEO_TS/VIDEO_TS.nfo', 'x', 'disc')).toEqual({ role: 'nfo', priority: 1 });
-    expect(recognizeMovieFile('.actors/Carrie-Anne_Moss.jpg', B, 'own-folder')).toEqual({ role: 'actor', actorName: 'Carrie-Anne Moss' });
+    expect(recognizeMovieFile('.actors/Carrie-Anne_Moss.jpg', B, 'own-folder')).toEqual({
+      role: 'actor',
+      actorName: 'Carrie-Anne Moss',
+    });
     expect(recognizeMovieFile('.actors/notes.txt', B, 'own-folder')).toBeNull();
     expect(actorNameFromFile(actorFileName('Laurence Fishburne'))).toBe('Laurence Fishburne');
   });
 
   it('matches names written in another Unicode normal form (macOS shares)', () => {
     const nfd = 'Ame\u0301lie (2001)';
-    expect(recognizeArtFile(`${nfd}-poster.jpg`, 'Am\u00e9lie (2001)', 'own-folder')).toMatchObject({ type: 'poster', form: 'basename' });
+    expect(recognizeArtFile(`${nfd}-poster.jpg`, 'Am\u00e9lie (2001)', 'own-folder')).toMatchObject({
+      type: 'poster',
+      form: 'basename',
+    });
   });
 
   it.each([

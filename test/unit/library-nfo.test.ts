@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NFO_MAX_BYTES, decodeNfo, readNfo, readNfoText } from '../../main/core/library/nfo-reader.ts';
+import { xmlProblem } from '../../main/core/library/xml-check.ts';
 
 const FULL = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <movie>
@@ -54,7 +55,13 @@ describe('NFO reader', () => {
         { source: 'themoviedb', value: 7.9, votes: 11000, max: 10 },
       ],
       cast: [
-        { name: 'Audrey Tautou', role: 'Amélie Poulain', order: 0, profileUrl: 'https://image.example/a.jpg', tmdbId: null },
+        {
+          name: 'Audrey Tautou',
+          role: 'Amélie Poulain',
+          order: 0,
+          profileUrl: 'https://image.example/a.jpg',
+          tmdbId: null,
+        },
         { name: 'Mathieu Kassovitz', role: 'Nino', order: 1, profileUrl: null, tmdbId: null },
       ],
     });
@@ -67,20 +74,44 @@ describe('NFO reader', () => {
     ['a TMDB URL only', 'https://www.themoviedb.org/movie/603-the-matrix\n', 603, null, 'url'],
     ['an IMDb URL only', '  http://www.imdb.com/title/tt0133093/  ', null, 'tt0133093', 'url'],
     ['a localized IMDb URL', 'https://m.imdb.com/title/tt0133093/?ref_=x', null, 'tt0133093', 'url'],
-    ['XML followed by a URL', '<movie><title>X</title></movie>\nhttps://www.themoviedb.org/movie/603', 603, null, 'xml'],
+    [
+      'XML followed by a URL',
+      '<movie><title>X</title></movie>\nhttps://www.themoviedb.org/movie/603',
+      603,
+      null,
+      'xml',
+    ],
     ['uniqueid wins over legacy id', '<movie><uniqueid type="tmdb">1</uniqueid><id>2</id></movie>', 1, null, 'xml'],
-    ['bad ids are dropped', '<movie><uniqueid type="imdb">nm0000206</uniqueid><uniqueid type="tmdb">-4</uniqueid></movie>', null, null, 'xml'],
+    [
+      'bad ids are dropped',
+      '<movie><uniqueid type="imdb">nm0000206</uniqueid><uniqueid type="tmdb">-4</uniqueid></movie>',
+      null,
+      null,
+      'xml',
+    ],
   ])('%s', (_name, text, tmdbId, imdbId, kind) => {
     const nfo = readNfoText(text);
     expect(nfo).toMatchObject({ kind, tmdbId, imdbId, error: null });
   });
 
   it.each<[string, string, RegExp, number | null, string | null]>([
-    ['an unclosed document', '<movie><title>X</title><uniqueid type="imdb">tt0133093</uniqueid><plot>cut', /unclosed <movie>, <plot>/, null, 'tt0133093'],
+    [
+      'an unclosed document',
+      '<movie><title>X</title><uniqueid type="imdb">tt0133093</uniqueid><plot>cut',
+      /unclosed <movie>, <plot>/,
+      null,
+      'tt0133093',
+    ],
     ['mismatched tags', '<movie><title>X</titel></movie>', /not well-formed/, null, null],
     ['a TV show NFO', '<tvshow><title>X</title></tvshow>', /<tvshow>, not a <movie>/, null, null],
     ['plain text', 'my favourite film', /neither XML nor/, null, null],
-    ['a broken file that still names its TMDB id', '<movie><uniqueid type="tmdb">603</uniqueid><<', /not well-formed/, 603, null],
+    [
+      'a broken file that still names its TMDB id',
+      '<movie><uniqueid type="tmdb">603</uniqueid><<',
+      /not well-formed/,
+      603,
+      null,
+    ],
   ])('reports %s and keeps what ids it can', (_name, text, error, tmdbId, imdbId) => {
     const nfo = readNfoText(text);
     expect(nfo.kind).toBe('invalid');
@@ -105,9 +136,15 @@ describe('NFO reader', () => {
   });
 
   it('decodes the declared encoding and byte-order marks', () => {
-    const latin1 = Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><movie><title>Am\u00e9lie</title></movie>', 'latin1');
+    const latin1 = Buffer.from(
+      '<?xml version="1.0" encoding="ISO-8859-1"?><movie><title>Am\u00e9lie</title></movie>',
+      'latin1',
+    );
     expect(readNfo(latin1).fields.title).toBe('Amélie');
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<movie><title>Léon</title></movie>', 'utf16le')]);
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('<movie><title>Léon</title></movie>', 'utf16le'),
+    ]);
     expect(decodeNfo(utf16)).toBe('<movie><title>Léon</title></movie>');
     const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<movie><title>X</title></movie>')]);
     expect(readNfo(bom).fields.title).toBe('X');
@@ -119,7 +156,33 @@ describe('NFO reader', () => {
   });
 
   it('splits packed genre lists and keeps only whitelisted fields', () => {
-    const nfo = readNfoText('<movie><genre>Action / Drama</genre><genre>Drama</genre><fileinfo><streamdetails/></fileinfo></movie>');
+    const nfo = readNfoText(
+      '<movie><genre>Action / Drama</genre><genre>Drama</genre><fileinfo><streamdetails/></fileinfo></movie>',
+    );
     expect(nfo.fields).toEqual({ genres: ['Action', 'Drama'] });
+  });
+});
+
+describe('XML well-formedness', () => {
+  it.each<[string, string | null]>([
+    ['<movie/>', null],
+    [
+      '<?xml version="1.0"?>\n<!-- by tMM --><movie a="1" b=\'2\'><t>x &amp; y &#233; &#x41; &custom;</t><e/><c><![CDATA[<not a tag> & fine]]></c></movie>\n',
+      null,
+    ],
+    ['<movie><title>x</title>', 'unclosed <movie>'],
+    ['<movie><title>x</movie>', 'line 1: </movie> where </title> was expected'],
+    ['<movie></movie></x>', 'line 1: </x> closes nothing'],
+    ['<movie>\n<a>1 < 2</a></movie>', 'line 2: a stray "<" (write &lt;)'],
+    ['<movie>Tom & Jerry</movie>', 'line 1: a bare "&" (write &amp;)'],
+    ['<movie a=1></movie>', 'line 1: a malformed tag <movie'],
+    ['<a/><b/>', 'line 1: more than one root element'],
+    ['hello <movie/>', 'line 1: text outside the root element'],
+    ['<movie><!-- open</movie>', 'line 1: an unterminated comment'],
+    ['<movie><![CDATA[x</movie>', 'line 1: an unterminated CDATA section'],
+    ['<?xml version="1.0"', 'line 1: an unterminated processing instruction'],
+    ['', 'no element'],
+  ])('%j → %j', (xml, problem) => {
+    expect(xmlProblem(xml)).toBe(problem);
   });
 });

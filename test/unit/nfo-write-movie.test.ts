@@ -11,7 +11,7 @@ const fields: ItemFields = {
   releaseDate: '2001-04-25',
   plot: 'A shy waitress "decides" to change the lives of those around her.\nSecond line.',
   outline: 'Paris, 1997.',
-  tagline: "One person can change your life forever.",
+  tagline: 'One person can change your life forever.',
   runtime: 122,
   certification: 'US:R',
   ratings: [
@@ -42,7 +42,13 @@ const input: NfoInput = {
 };
 
 const parse = (xml: string) =>
-  new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, isArray: (n) => ['genre', 'actor', 'rating', 'thumb', 'uniqueid', 'studio', 'country', 'credits', 'director'].includes(n) }).parse(xml);
+  new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    parseTagValue: false,
+    isArray: (n) =>
+      ['genre', 'actor', 'rating', 'thumb', 'uniqueid', 'studio', 'country', 'credits', 'director'].includes(n),
+  }).parse(xml);
 
 describe('Kodi movie NFO writer', () => {
   const xml = renderMovieNfo(input);
@@ -127,7 +133,9 @@ describe('Kodi movie NFO writer', () => {
   });
 
   it('survives hostile text: an injected element stays text', () => {
-    const hostile = parse(renderMovieNfo({ ...input, fields: { title: 'T', plot: '</plot><title>pwned</title><plot>' } })).movie;
+    const hostile = parse(
+      renderMovieNfo({ ...input, fields: { title: 'T', plot: '</plot><title>pwned</title><plot>' } }),
+    ).movie;
     expect(hostile.title).toBe('T');
     expect(hostile.plot).toBe('</plot><title>pwned</title><plot>');
   });

@@ -15,7 +15,13 @@ import {
 const FOLDER = '/lib/Alien (1979)';
 const BASE = 'Alien (1979)';
 const sha = (c: string) => c.repeat(64).slice(0, 64);
-const blob = (c: string, ext: PlanBlob['ext'] = 'jpg', bytes = 1000): PlanBlob => ({ sha: sha(c), ext, bytes, width: 100, height: 150 });
+const blob = (c: string, ext: PlanBlob['ext'] = 'jpg', bytes = 1000): PlanBlob => ({
+  sha: sha(c),
+  ext,
+  bytes,
+  width: 100,
+  height: 150,
+});
 const slot = (assetType: AssetType, rank: number, b: PlanBlob | null, extra: Partial<PlanSlot> = {}): PlanSlot => ({
   assetType,
   rank,
@@ -51,7 +57,16 @@ const ledger = (rel: string, c: string, extra: Partial<LedgerEntry> = {}): Ledge
 
 function input(over: Partial<ItemPlanInput> = {}): ItemPlanInput {
   return {
-    item: { id: 1, title: 'Alien', year: 1979, tmdbId: null, imdbId: null, folder: FOLDER, basename: BASE, layout: 'own-folder' },
+    item: {
+      id: 1,
+      title: 'Alien',
+      year: 1979,
+      tmdbId: null,
+      imdbId: null,
+      folder: FOLDER,
+      basename: BASE,
+      layout: 'own-folder',
+    },
     slots: [],
     fields: {},
     actors: [],
@@ -75,7 +90,8 @@ function lines(ops: PlanOp[]): string[] {
       return `${o.op} ${o.rel}${from} ${o.why}${o.displace?.recycle ? ` [recycle ${o.displace.reason}]` : ''}`;
     }
     if (o.op === 'keep') return `keep ${o.rel} ${o.why}${o.ledger !== 'none' ? ` (${o.ledger})` : ''}`;
-    if (o.op === 'recycle') return `recycle ${o.rel} ${o.reason}${o.after.length ? ` after ${o.after.map((a) => path.relative(FOLDER, a)).join(',')}` : ''}`;
+    if (o.op === 'recycle')
+      return `recycle ${o.rel} ${o.reason}${o.after.length ? ` after ${o.after.map((a) => path.relative(FOLDER, a)).join(',')}` : ''}`;
     return `forget ${o.rel}`;
   });
 }
@@ -83,7 +99,12 @@ function lines(ops: PlanOp[]): string[] {
 const plan = (over: Partial<ItemPlanInput> = {}) => planItem(input(over));
 
 describe('publish planner: naming styles and layouts', () => {
-  const slots = [slot('poster', 0, blob('a')), slot('fanart', 0, blob('b')), slot('fanart', 1, blob('c')), slot('clearlogo', 0, blob('d', 'png'))];
+  const slots = [
+    slot('poster', 0, blob('a')),
+    slot('fanart', 0, blob('b')),
+    slot('fanart', 1, blob('c')),
+    slot('clearlogo', 0, blob('d', 'png')),
+  ];
 
   it.each([
     [
@@ -105,7 +126,11 @@ describe('publish planner: naming styles and layouts', () => {
       { slots: slots.slice(0, 2), settings: { ...settings, style: 'basename' as const } },
       ['write Alien (1979)-fanart.jpg new', 'write Alien (1979)-poster.jpg new'],
     ],
-    ['folder style', { slots: slots.slice(0, 2), settings: { ...settings, style: 'folder' as const } }, ['write fanart.jpg new', 'write poster.jpg new']],
+    [
+      'folder style',
+      { slots: slots.slice(0, 2), settings: { ...settings, style: 'folder' as const } },
+      ['write fanart.jpg new', 'write poster.jpg new'],
+    ],
     [
       'shared folder forces the basename form',
       { slots: slots.slice(0, 1), item: { ...input().item, layout: 'shared-folder' as const } },
@@ -148,9 +173,17 @@ describe('publish planner: what is already on disk', () => {
   const rel = 'Alien (1979)-poster.jpg';
 
   it.each<[string, Partial<ItemPlanInput>, string[]]>([
-    ['identical and ours: kept', { ledger: [ledger(rel, 'a')], disk: new Map([[p(rel), file('a')]]) }, [`keep ${rel} identical`]],
+    [
+      'identical and ours: kept',
+      { ledger: [ledger(rel, 'a')], disk: new Map([[p(rel), file('a')]]) },
+      [`keep ${rel} identical`],
+    ],
     ['identical, no ledger row: adopted', { disk: new Map([[p(rel), file('a')]]) }, [`keep ${rel} identical (adopt)`]],
-    ['ours, earlier choice: replaced', { ledger: [ledger(rel, 'z')], disk: new Map([[p(rel), file('z')]]) }, [`write ${rel} changed`]],
+    [
+      'ours, earlier choice: replaced',
+      { ledger: [ledger(rel, 'z')], disk: new Map([[p(rel), file('z')]]) },
+      [`write ${rel} changed`],
+    ],
     [
       'ours but modified on disk: old one recycled first',
       { ledger: [ledger(rel, 'z')], disk: new Map([[p(rel), file('y', 999)]]) },
@@ -160,7 +193,9 @@ describe('publish planner: what is already on disk', () => {
     [
       'a file we did not write: left alone with an error',
       { disk: new Map([[p(rel), file('u')]]) },
-      [`error ${rel}: ${rel} is a file Posterity did not write; it was left alone (move it away, or turn on publish.cleanupUnknownImages)`],
+      [
+        `error ${rel}: ${rel} is a file Posterity did not write; it was left alone (move it away, or turn on publish.cleanupUnknownImages)`,
+      ],
     ],
     [
       'a file we did not write, with cleanup on: recycled then replaced',
@@ -249,7 +284,12 @@ describe('publish planner: originals, stale files and locks', () => {
   });
 
   it('keeps the files of a slot that is chosen but not downloaded yet', () => {
-    const out = plan({ slots: [slot('poster', 0, null)], settings: basename, ledger: [ledger(rel, 'a')], disk: new Map([[p(rel), file('a')]]) });
+    const out = plan({
+      slots: [slot('poster', 0, null)],
+      settings: basename,
+      ledger: [ledger(rel, 'a')],
+      disk: new Map([[p(rel), file('a')]]),
+    });
     expect(lines(out.ops)).toEqual([`keep ${rel} pending`]);
     expect(out.warnings[0]!.reason).toMatch(/not downloaded yet/);
   });
@@ -258,8 +298,18 @@ describe('publish planner: originals, stale files and locks', () => {
     const locked = [slot('poster', 0, blob('a'), { chosenBy: 'user', locked: true })];
     it.each<[string, Partial<ItemPlanInput>, boolean, string[]]>([
       ['a missing file is restored', { ledger: [ledger(rel, 'a')] }, true, [`write ${rel} missing`]],
-      ['a different file of ours is left alone', { ledger: [ledger(rel, 'z')], disk: new Map([[p(rel), file('z')]]) }, true, [`keep ${rel} locked`]],
-      ['…but a person publishing replaces it', { ledger: [ledger(rel, 'z')], disk: new Map([[p(rel), file('z')]]) }, false, [`write ${rel} changed`]],
+      [
+        'a different file of ours is left alone',
+        { ledger: [ledger(rel, 'z')], disk: new Map([[p(rel), file('z')]]) },
+        true,
+        [`keep ${rel} locked`],
+      ],
+      [
+        '…but a person publishing replaces it',
+        { ledger: [ledger(rel, 'z')], disk: new Map([[p(rel), file('z')]]) },
+        false,
+        [`write ${rel} changed`],
+      ],
       [
         'an original is not replaced',
         { ledger: [ledger(rel, 'o', { origin: 'original' })], disk: new Map([[p(rel), file('o')]]) },
@@ -268,7 +318,10 @@ describe('publish planner: originals, stale files and locks', () => {
       ],
       [
         'a stale file of the locked slot stays',
-        { ledger: [ledger('Alien (1979)-poster.png', 'z')], disk: new Map([[p('Alien (1979)-poster.png'), file('z')]]) },
+        {
+          ledger: [ledger('Alien (1979)-poster.png', 'z')],
+          disk: new Map([[p('Alien (1979)-poster.png'), file('z')]]),
+        },
         true,
         [`write ${rel} new`, 'keep Alien (1979)-poster.png locked'],
       ],
@@ -301,7 +354,9 @@ describe('publish planner: NFO, actors and bad input', () => {
       'write movie.nfo new',
     ]);
     const nfo = out.ops.find((o) => o.op === 'write' && o.rel === 'Alien (1979).nfo');
-    expect(nfo && nfo.op === 'write' && nfo.source.kind === 'text' ? nfo.source.text : '').toContain('<thumb>.actors/Sigourney_Weaver.jpg</thumb>');
+    expect(nfo && nfo.op === 'write' && nfo.source.kind === 'text' ? nfo.source.text : '').toContain(
+      '<thumb>.actors/Sigourney_Weaver.jpg</thumb>',
+    );
   });
 
   it('writes no NFO for an item that is not identified (it would stop Kodi scraping)', () => {
@@ -322,18 +377,33 @@ describe('publish planner: NFO, actors and bad input', () => {
   });
 
   it('keeps the user’s own actor pictures', () => {
-    const out = plan({ item, fields, actors: [{ name: 'Sigourney Weaver', blob: blob('s') }], disk: new Map([[p('.actors/Sigourney_Weaver.jpg'), file('u')]]) });
+    const out = plan({
+      item,
+      fields,
+      actors: [{ name: 'Sigourney Weaver', blob: blob('s') }],
+      disk: new Map([[p('.actors/Sigourney_Weaver.jpg'), file('u')]]),
+    });
     expect(lines(out.ops).slice(0, 1)).toEqual(['keep .actors/Sigourney_Weaver.jpg foreign-actor']);
   });
 
   it('writes no actor pictures into a shared folder', () => {
-    const out = plan({ item: { ...item, layout: 'shared-folder' }, fields, actors: [{ name: 'Sigourney Weaver', blob: blob('s') }] });
+    const out = plan({
+      item: { ...item, layout: 'shared-folder' },
+      fields,
+      actors: [{ name: 'Sigourney Weaver', blob: blob('s') }],
+    });
     expect(lines(out.ops)).toEqual(['write Alien (1979).nfo new']);
   });
 
   it('recycles unknown images only when cleanup is on, and never in a shared folder', () => {
-    const over = { folderImages: ['old-cover.jpg', 'extrafanart/x.jpg'], settings: { ...settings, cleanupUnknownImages: true } };
-    expect(lines(plan(over).ops)).toEqual(['recycle old-cover.jpg unknown-image', 'recycle extrafanart/x.jpg unknown-image']);
+    const over = {
+      folderImages: ['old-cover.jpg', 'extrafanart/x.jpg'],
+      settings: { ...settings, cleanupUnknownImages: true },
+    };
+    expect(lines(plan(over).ops)).toEqual([
+      'recycle old-cover.jpg unknown-image',
+      'recycle extrafanart/x.jpg unknown-image',
+    ]);
     expect(lines(plan({ ...over, siblings: [{ id: 2, basename: 'Other' }] }).ops)).toEqual([]);
     expect(lines(plan({ folderImages: over.folderImages }).ops)).toEqual([]);
   });
@@ -355,7 +425,12 @@ describe('publish planner snapshot', () => {
   it('plans a full movie', () => {
     const out = plan({
       item: { ...input().item, tmdbId: 348, imdbId: 'tt0078748' },
-      fields: { title: 'Alien', year: 1979, plot: 'In space no one can hear you scream.', genres: ['Horror', 'Science Fiction'] },
+      fields: {
+        title: 'Alien',
+        year: 1979,
+        plot: 'In space no one can hear you scream.',
+        genres: ['Horror', 'Science Fiction'],
+      },
       slots: [
         slot('poster', 0, blob('a')),
         slot('fanart', 0, blob('b')),

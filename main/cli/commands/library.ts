@@ -23,7 +23,8 @@ function scanReport(r: ScanSummary): string {
   ];
   if (r.errors.length > 0) {
     lines.push(`${r.errors.length} problem${r.errors.length === 1 ? '' : 's'}:`);
-    for (const e of r.errors.slice(0, 50)) lines.push(`  ${e.itemId ? `#${e.itemId} ` : ''}${clean(e.path)}: ${clean(e.reason)}`);
+    for (const e of r.errors.slice(0, 50))
+      lines.push(`  ${e.itemId ? `#${e.itemId} ` : ''}${clean(e.path)}: ${clean(e.reason)}`);
     if (r.errors.length > 50) lines.push(`  … ${r.errors.length - 50} more (use --json for all)`);
   }
   return lines.join('\n');
@@ -31,7 +32,15 @@ function scanReport(r: ScanSummary): string {
 
 function artFlags(art: Record<string, boolean>): string {
   const letters: Record<string, string> = {
-    poster: 'P', fanart: 'F', clearlogo: 'L', clearart: 'C', discart: 'D', banner: 'B', landscape: 'T', keyart: 'K', characterart: 'H',
+    poster: 'P',
+    fanart: 'F',
+    clearlogo: 'L',
+    clearart: 'C',
+    discart: 'D',
+    banner: 'B',
+    landscape: 'T',
+    keyart: 'K',
+    characterart: 'H',
   };
   return ASSET_TYPES.map((t) => (art[t] ? letters[t] : '·')).join('');
 }
@@ -47,18 +56,23 @@ function showItem(i: ItemDetail): string {
   ];
   if (i.error) lines.push(`  Error:    ${clean(i.error)}`);
   const fieldNames = Object.keys(i.fields);
-  if (fieldNames.length > 0) lines.push(`  Fields:   ${fieldNames.map((f) => (i.lockedFields.includes(f as never) ? `${f}🔒` : f)).join(', ')}`);
+  if (fieldNames.length > 0)
+    lines.push(`  Fields:   ${fieldNames.map((f) => (i.lockedFields.includes(f as never) ? `${f}🔒` : f)).join(', ')}`);
   if (i.slots.length > 0) {
     lines.push('  Artwork:');
     for (const s of i.slots) {
-      lines.push(`    ${`${s.assetType}${s.rank ? ` #${s.rank}` : ''}`.padEnd(16)}${s.chosenBy.padEnd(9)}${s.locked ? 'locked ' : ''}${s.blobSha ? s.blobSha.slice(0, 12) : '(not downloaded)'}`);
+      lines.push(
+        `    ${`${s.assetType}${s.rank ? ` #${s.rank}` : ''}`.padEnd(16)}${s.chosenBy.padEnd(9)}${s.locked ? 'locked ' : ''}${s.blobSha ? s.blobSha.slice(0, 12) : '(not downloaded)'}`,
+      );
     }
   }
   if (i.libraryFiles.length > 0) {
     lines.push('  Files:');
     for (const f of i.libraryFiles) {
       const dims = f.width && f.height ? ` ${f.width}×${f.height}` : '';
-      lines.push(`    ${clean(path.relative(i.folder, f.path))}  ${f.role}${f.assetType ? `:${f.assetType}${f.rank ? `#${f.rank}` : ''}` : ''} ${f.origin}${dims} ${formatBytes(f.bytes)}`);
+      lines.push(
+        `    ${clean(path.relative(i.folder, f.path))}  ${f.role}${f.assetType ? `:${f.assetType}${f.rank ? `#${f.rank}` : ''}` : ''} ${f.origin}${dims} ${formatBytes(f.bytes)}`,
+      );
     }
   }
   return lines.join('\n');
@@ -69,7 +83,10 @@ export const libraryCommands: Command[] = [
     name: 'library add',
     usage: 'PATH [--name NAME]',
     summary: 'Add a movie library folder (nothing is written into it). Scan it next.',
-    flags: { name: { value: true, description: 'Display name (default: the folder name)' }, kind: { value: true, description: 'Library kind (movies)' } },
+    flags: {
+      name: { value: true, description: 'Display name (default: the folder name)' },
+      kind: { value: true, description: 'Library kind (movies)' },
+    },
     async run({ client, io, json }, args) {
       const given = args.positionals[0];
       if (!given) throw new UsageError('library add needs a PATH');
@@ -77,7 +94,12 @@ export const libraryCommands: Command[] = [
       if (kind !== 'movies') throw new UsageError('--kind must be "movies" (TV libraries come later)');
       const name = flagString(args, 'name');
       const lib = await client.call('library-add', { path: path.resolve(given), kind, ...(name ? { name } : {}) });
-      printResult(io, json, lib, (l) => `Added library ${l.id}: ${clean(l.path)}\nRun "posterity scan --library ${l.id}" to find its movies.`);
+      printResult(
+        io,
+        json,
+        lib,
+        (l) => `Added library ${l.id}: ${clean(l.path)}\nRun "posterity scan --library ${l.id}" to find its movies.`,
+      );
     },
   },
   {
@@ -91,7 +113,16 @@ export const libraryCommands: Command[] = [
           ? 'No libraries yet. Add one with "posterity library add PATH".'
           : table(
               ['ID', 'NAME', 'ITEMS', 'MISSING', 'ERRORS', 'LAST SCAN', 'STATE', 'PATH'],
-              v.map((l) => [l.id, clean(l.name), l.itemCount, l.missingCount, l.errorCount, when(l.lastScanAt), l.state, clean(l.path)]),
+              v.map((l) => [
+                l.id,
+                clean(l.name),
+                l.itemCount,
+                l.missingCount,
+                l.errorCount,
+                when(l.lastScanAt),
+                l.state,
+                clean(l.path),
+              ]),
             ),
       );
     },
@@ -103,7 +134,12 @@ export const libraryCommands: Command[] = [
     async run({ client, io, json }, args) {
       const id = parseId(args.positionals[0], 'ID');
       const r = await client.call('library-remove', { id });
-      printResult(io, json, r, (v) => `Removed library ${v.removed} (${v.items} items forgotten; no file was touched).`);
+      printResult(
+        io,
+        json,
+        r,
+        (v) => `Removed library ${v.removed} (${v.items} items forgotten; no file was touched).`,
+      );
     },
   },
   {
@@ -135,7 +171,7 @@ export const libraryCommands: Command[] = [
   },
   {
     name: 'items list',
-    usage: '[--missing-art] [--state S] [--search Q] [--library ID] [--errors] [--limit N] [--offset N]',
+    usage: '[--missing-art] [--state S] [--search Q] [--errors] [--library ID] [--limit N]',
     summary: 'List items (title, year, state, artwork present).',
     flags: {
       'missing-art': { description: 'Only items lacking a poster or fanart' },
@@ -166,8 +202,16 @@ export const libraryCommands: Command[] = [
       });
       printResult(io, json, list, (v) => {
         if (v.items.length === 0) return v.total === 0 ? 'No items.' : `No items on this page (${v.total} in all).`;
-        const rows = v.items.map((i) => [i.id, clean(i.title), i.year ?? '', i.state, artFlags(i.art), i.error ? `! ${clean(i.error).slice(0, 60)}` : '']);
-        const shown = v.items.length < v.total ? `\n${v.items.length} of ${v.total} shown (--limit / --offset for more)` : '';
+        const rows = v.items.map((i) => [
+          i.id,
+          clean(i.title),
+          i.year ?? '',
+          i.state,
+          artFlags(i.art),
+          i.error ? `! ${clean(i.error).slice(0, 60)}` : '',
+        ]);
+        const shown =
+          v.items.length < v.total ? `\n${v.items.length} of ${v.total} shown (--limit / --offset for more)` : '';
         return `${table(['ID', 'TITLE', 'YEAR', 'STATE', 'ART (PFLCDBTKH)', 'PROBLEM'], rows)}${shown}`;
       });
     },

@@ -16,7 +16,8 @@ function showSummary(v: PublishSummary, verb: string): string {
   if (v.dryRun && v.plan) {
     const changes = v.plan.filter((p) => p.action !== 'keep');
     lines.push(`Dry run: nothing was changed. ${changes.length} operations planned for ${v.items} items:`);
-    for (const p of changes.slice(0, SHOW_MAX)) lines.push(`  ${p.action.padEnd(7)} ${p.path ?? `item ${p.itemId}`}  (${p.reason})`);
+    for (const p of changes.slice(0, SHOW_MAX))
+      lines.push(`  ${p.action.padEnd(7)} ${p.path ?? `item ${p.itemId}`}  (${p.reason})`);
     lines.push(...more(changes.length));
   } else {
     lines.push(
@@ -28,12 +29,14 @@ function showSummary(v: PublishSummary, verb: string): string {
   for (const p of v.players) lines.push(`${p.player}: ${p.ok ? 'refreshed' : 'not refreshed'} — ${p.detail}`);
   if (v.warnings.length > 0) {
     lines.push(`Warnings (${v.warnings.length}):`);
-    for (const w of v.warnings.slice(0, SHOW_MAX)) lines.push(`  ${w.itemId === null ? '' : `item ${w.itemId}: `}${w.reason}`);
+    for (const w of v.warnings.slice(0, SHOW_MAX))
+      lines.push(`  ${w.itemId === null ? '' : `item ${w.itemId}: `}${w.reason}`);
     lines.push(...more(v.warnings.length));
   }
   if (v.errors.length > 0) {
     lines.push(`Errors (${v.errors.length}):`);
-    for (const e of v.errors.slice(0, SHOW_MAX)) lines.push(`  ${e.itemId === null ? '' : `item ${e.itemId}: `}${e.reason}`);
+    for (const e of v.errors.slice(0, SHOW_MAX))
+      lines.push(`  ${e.itemId === null ? '' : `item ${e.itemId}: `}${e.reason}`);
     lines.push(...more(v.errors.length));
   }
   return lines.join('\n');
@@ -55,7 +58,8 @@ function showVerify(v: VerifyResult): string {
   }
   const total = v.items.reduce((n, i) => n + i.findings.length, 0);
   if (total > shown) lines.push(`  … and ${total - shown} more (use --json for all)`);
-  for (const e of v.errors.slice(0, SHOW_MAX)) lines.push(`  error: ${e.itemId === null ? '' : `item ${e.itemId}: `}${e.reason}`);
+  for (const e of v.errors.slice(0, SHOW_MAX))
+    lines.push(`  error: ${e.itemId === null ? '' : `item ${e.itemId}: `}${e.reason}`);
   if (v.repaired) lines.push(showSummary(v.repaired, 'Repaired'));
   else if (v.items.length > 0) lines.push('Run `posterity verify --repair` to fix them from the cache.');
   return lines.join('\n');
@@ -67,7 +71,8 @@ function itemArgs(positionals: string[]): number[] {
 
 function modeFlag(value: string | undefined): PublishMode | undefined {
   if (value === undefined) return undefined;
-  if (!(PUBLISH_MODES as readonly string[]).includes(value)) throw new UsageError(`--mode must be one of ${PUBLISH_MODES.join(', ')}`);
+  if (!(PUBLISH_MODES as readonly string[]).includes(value))
+    throw new UsageError(`--mode must be one of ${PUBLISH_MODES.join(', ')}`);
   return value as PublishMode;
 }
 
@@ -84,7 +89,7 @@ export const publishCommands: Command[] = [
     async run({ client, io, json, progress }, args) {
       const all = flagBool(args, 'all');
       const itemIds = itemArgs(args.positionals);
-      if (all === (itemIds.length > 0)) throw new UsageError('give ITEM ids or --all');
+      if (all === itemIds.length > 0) throw new UsageError('give ITEM ids or --all');
       const mode = modeFlag(flagString(args, 'mode'));
       const bar = progress();
       const result = await client.call(

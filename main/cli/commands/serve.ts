@@ -7,6 +7,7 @@ import { webhookRoute } from '../../server/webhooks.ts';
 import { flagBool, flagInt, flagString } from '../args.ts';
 import type { Command, CommandContext } from '../command.ts';
 import type { Io } from '../output.ts';
+import type { Demo } from '../demo.ts';
 import { ensureRendererBuilt } from '../renderer-build.ts';
 
 /** Resolves when the process is asked to stop. */
@@ -72,7 +73,11 @@ export interface RunningApp {
  * What `serve` runs: the HTTP door with the UI and webhooks, and the background jobs (automation,
  * schedule) unless another process of this data folder already runs them. Tests start the same.
  */
-export async function startApp(engine: Engine, io: Io, options: { host?: string; port?: number; token?: string } = {}): Promise<RunningApp> {
+export async function startApp(
+  engine: Engine,
+  io: Io,
+  options: { host?: string; port?: number; token?: string } = {},
+): Promise<RunningApp> {
   const s = engine.services;
   const jobs = await s.jobs.start();
   const { server, token } = await serveHttp({ engine, io }, options.host ?? '127.0.0.1', options.port ?? 8790, {
@@ -109,7 +114,7 @@ export const serveCommands: Command[] = [
     async run(ctx, args) {
       const host = flagString(args, 'host') ?? '127.0.0.1';
       const port = flagInt(args, 'port') ?? 8790;
-      let demo: Awaited<ReturnType<typeof import('../demo.ts').startDemo>> | null = null;
+      let demo: Demo | null = null;
       if (flagBool(args, 'demo')) {
         const { startDemo } = await import('../demo.ts');
         ctx.io.stderr.write('Starting the demo: fake artwork services and a sample library…\n');
@@ -119,10 +124,13 @@ export const serveCommands: Command[] = [
       try {
         const app = await startApp(engine, ctx.io, { host, port });
         if (ctx.json) {
-          ctx.io.stdout.write(`${JSON.stringify({ url: app.url, apiUrl: app.server.url, token: app.token, demo: demo !== null })}\n`);
+          ctx.io.stdout.write(
+            `${JSON.stringify({ url: app.url, apiUrl: app.server.url, token: app.token, demo: demo !== null })}\n`,
+          );
         } else {
           ctx.io.stdout.write(`Posterity${demo ? ' (demo)' : ''} is running at ${app.url}\n`);
-          if (!app.jobs) ctx.io.stdout.write('Another Posterity process runs the background jobs of this data folder.\n');
+          if (!app.jobs)
+            ctx.io.stdout.write('Another Posterity process runs the background jobs of this data folder.\n');
           ctx.io.stdout.write(`API token in ${engine.services.paths.token}. Press Ctrl+C to stop.\n`);
         }
         await untilSignal();

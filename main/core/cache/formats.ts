@@ -74,7 +74,7 @@ export function sniffFormat(head: Uint8Array): Sniffed {
     .replace(/^\uFEFF/, '')
     .trimStart();
   for (const kind of TEXT_KINDS) if (kind.test(text)) return kind.result;
-  if (/^[\x09\x0a\x0d\x20-\x7e]*$/.test(text.slice(0, 256))) return refused('plain text, not an image');
+  if (isPrintable(text.slice(0, 256))) return refused('plain text, not an image');
   return refused('not a recognised image format');
 }
 
@@ -91,4 +91,13 @@ export function declaredFormat(contentType: string | undefined, nameOrUrl: strin
   const ext = nameOrUrl?.split(/[?#]/)[0]?.match(/\.([a-z0-9]{2,5})$/i)?.[1]?.toLowerCase();
   if (!ext) return null;
   return ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext;
+}
+
+/** Printable ASCII, tabs and line breaks only. */
+function isPrintable(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7e || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) return false;
+  }
+  return true;
 }

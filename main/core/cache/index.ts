@@ -158,6 +158,8 @@ export function createCacheDomain(s: Services): CacheDomain {
     gc: (options) => collectGarbage(s, bin, options),
     async close() {
       unsubscribe();
+      await ingest.settle();
+      await Promise.allSettled([...making.values()]);
     },
   };
 }

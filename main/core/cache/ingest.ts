@@ -64,6 +64,11 @@ export class Ingest {
     private readonly pool: WorkPool,
   ) {}
 
+  /** Waits for every download in flight to settle (the engine closes the database after this). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.#inflight.values()]);
+  }
+
   /**
    * Downloads `url` into the cache, or returns the blob it already produced. Coalesces
    * concurrent requests; records PENDING → AVAILABLE | FAILED in `downloads`.
@@ -159,8 +164,13 @@ export class Ingest {
     return { ...(await this.#receive(res.body, signal)), declared };
   }
 
-  #receive(source: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined): Promise<Received> {
-    return receive(source, this.s.paths.tmp, GATE_LIMITS.maxBytes, { signal, onTemp: (tmp) => this.active.add(tmp) });
+  async #receive(source: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined): Promise<Received> {
+    let spilled: string | null = null;
+    const onTemp = (tmp: string) => this.active.add((spilled = tmp));
+    return receive(source, this.s.paths.tmp, GATE_LIMITS.maxBytes, { signal, onTemp }).catch((err: unknown) => {
+      if (spilled) this.active.delete(spilled); // receive removed the file
+      throw err;
+    });
   }
 
   /**
@@ -207,6 +217,7 @@ export class Ingest {
       const persisted = received.tmpPath
         ? syncFile(received.tmpPath).then(() => received.tmpPath!)
         : this.#writeTemp(bytes, temps);
+      persisted.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
       let gate: GateResult;
       try {
         gate = await this.pool.run(() => inspectImage(bytes, { thumbnail: thumbnails }));

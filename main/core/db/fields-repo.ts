@@ -51,20 +51,36 @@ export async function writeFields(
   const locked = new Set(source === 'user' ? [] : await getLockedFields(db, itemId));
   const written: FieldName[] = [];
   const skippedLocked: FieldName[] = [];
+  const rows: { item_id: number; field: FieldName; value: string; source: FieldSource; updated_at: number }[] = [];
   for (const [name, value] of Object.entries(fields) as [FieldName, unknown][]) {
     if (value === undefined) continue;
     if (locked.has(name)) {
       skippedLocked.push(name);
       continue;
     }
-    const json = JSON.stringify(value);
+    rows.push({ item_id: itemId, field: name, value: JSON.stringify(value), source, updated_at: now });
+    written.push(name);
+  }
+  // One statement for all fields: enrichment writes a dozen per item, on a hot path.
+  if (rows.length > 0) {
     await db
       .insertInto('item_fields')
-      .values({ item_id: itemId, field: name, value: json, source, updated_at: now })
-      .onConflict((oc) => oc.columns(['item_id', 'field']).doUpdateSet({ value: json, source, updated_at: now }))
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['item_id', 'field']).doUpdateSet((eb) => ({
+          value: eb.ref('excluded.value'),
+          source: eb.ref('excluded.source'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
       .execute();
-    if (source === 'user') await lockField(db, itemId, name, now);
-    written.push(name);
+    if (source === 'user') {
+      await db
+        .insertInto('field_locks')
+        .values(written.map((field) => ({ item_id: itemId, field, locked_at: now })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
   }
   const mirror: { title?: string; year?: number | null; sort_title?: string | null; updated_at: number } = {
     updated_at: now,

@@ -8,7 +8,7 @@ import type { ArrSource } from './arr-events.ts';
 import { handleArrWebhook, type ArrOutcome } from './arr-webhook.ts';
 import { coalesceKeyFor, JOB_KIND_SPECS, PRIORITY } from './kinds.ts';
 import { QueueStore, type JobRow, type NewJob } from './queue-store.ts';
-import { JobRunner } from './runner.ts';
+import { JobRunner, parsePayload } from './runner.ts';
 import { createScheduler, type TickReport } from './scheduler.ts';
 import { createSteps } from './steps.ts';
 import { acquireWorkerLock, type WorkerLock } from './worker-lock.ts';
@@ -145,7 +145,7 @@ export function createJobsDomain(s: Services): JobsDomain {
       progress: live?.progress ?? saved,
       message: live?.message ?? row.message,
       error: row.error,
-      payload: parseObject(row.payload),
+      payload: parsePayload(row.payload),
     };
   };
 
@@ -271,14 +271,3 @@ export function createJobsDomain(s: Services): JobsDomain {
     close: () => stop({ requeue: true, graceMs: 0 }),
   };
 }
-
-function parseObject(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-export { PRIORITY } from './kinds.ts';

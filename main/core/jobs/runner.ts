@@ -188,12 +188,12 @@ export class JobRunner {
     // Finished jobs are recorded and their slots refilled in the same transaction: one commit
     // per turn however many jobs ended, which is most of what the queue costs per job.
     const finished = this.#pending.splice(0);
-    let recorded: boolean[] = [];
+    let committed = false;
     try {
       const now = this.#o.clock.now();
       const claimed: ClaimedJob[] = [];
-      await this.#o.store.exclusive(() => {
-        recorded = finished.map((b) => this.#o.store.finish(b.id, b.outcome, now));
+      const recorded = await this.#o.store.exclusive(() => {
+        const results = finished.map((b) => this.#o.store.finish(b.id, b.outcome, now));
         for (const kind of [...this.#maybeWork]) {
           const spec = this.#o.specs[kind];
           if (!spec || !this.#o.steps[kind]) {
@@ -206,7 +206,9 @@ export class JobRunner {
           if (rows.length < free) this.#maybeWork.delete(kind);
           claimed.push(...rows);
         }
+        return results;
       });
+      committed = true;
       finished.forEach((b, i) => {
         if (recorded[i]) this.#o.events.emit({ type: 'job', job: b.event });
       });
@@ -224,7 +226,7 @@ export class JobRunner {
       await this.#armTimer(now);
     } catch (err) {
       // The transaction rolled back: keep the outcomes for the next turn.
-      if (recorded.length === 0) this.#pending.unshift(...finished);
+      if (!committed) this.#pending.unshift(...finished);
       this.#o.log.error('The job queue could not claim work', { error: errorText(err) });
       await this.#armTimer(this.#o.clock.now());
     } finally {
@@ -422,7 +424,8 @@ function abortActive(active: Active, reason: AbortReason): void {
   active.controller?.abort(reason);
 }
 
-function parsePayload(text: string): Record<string, unknown> {
+/** A job's payload column as an object ({} for anything else). */
+export function parsePayload(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text);
     return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};

@@ -57,7 +57,8 @@ export function createScheduler(
 
     const rescanHours = s.settings.get('schedule.rescanHours');
     if (rescanHours > 0) {
-      const libraries = await s.db.selectFrom('libraries').select(['id', 'last_scan_at']).where('state', '=', 'ok').execute();
+      // Libraries whose root was unreachable are rescanned too: that is how they come back online.
+      const libraries = await s.db.selectFrom('libraries').select(['id', 'last_scan_at']).execute();
       for (const lib of libraries) {
         const key = coalesceKeyFor({ kind: 'scan-library', libraryId: lib.id });
         if (!(await due('scan-library', key, rescanHours * HOUR_MS, now, lib.last_scan_at))) continue;

@@ -62,7 +62,7 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
       const ids =
         ctx.job.libraryId !== null
           ? [ctx.job.libraryId]
-          : (await s.db.selectFrom('libraries').select('id').where('state', '=', 'ok').execute()).map((r) => r.id);
+          : (await s.db.selectFrom('libraries').select('id').execute()).map((r) => r.id);
       for (const id of ids) {
         ctx.signal.throwIfAborted();
         const r = await s.library.scanLibrary(id, { onProgress: ctx.progress, signal: ctx.signal });
@@ -158,13 +158,15 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
 
     verify: async (ctx) => {
       const itemIds = itemIdsOf(ctx);
-      await s.publish.verify({
+      const r = await s.publish.verify({
         repair: ctx.job.payload.repair !== false,
         automated: true,
         signal: ctx.signal,
         onProgress: ctx.progress,
         ...(itemIds ? { itemIds } : {}),
       });
+      const found = Object.values(r.counts).reduce((a, b) => a + b, 0);
+      ctx.note(`${r.checked} checked, ${found} finding${found === 1 ? '' : 's'}${r.repaired ? `, ${r.repaired.written} files restored` : ''}`);
     },
 
     gc: async (ctx) => {

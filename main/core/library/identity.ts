@@ -50,7 +50,8 @@ function score(a: IdentityNew, b: IdentityOld): number {
   let s = 0;
   if (a.tmdbId !== null && a.tmdbId === b.tmdbId) s += IDENTITY_EVIDENCE.tmdb;
   if (a.imdbId !== null && a.imdbId === b.imdbId) s += IDENTITY_EVIDENCE.imdb;
-  if (a.layout !== 'shared-folder' && b.layout !== 'shared-folder' && a.folder === b.folder) s += IDENTITY_EVIDENCE.sameOwnFolder;
+  if (a.layout !== 'shared-folder' && b.layout !== 'shared-folder' && a.folder === b.folder)
+    s += IDENTITY_EVIDENCE.sameOwnFolder;
   if (a.videoIno !== null && a.videoIno === b.videoIno && a.videoDev === b.videoDev && a.videoSize === b.videoSize) {
     s += IDENTITY_EVIDENCE.sameInode;
   }
@@ -70,7 +71,10 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  * Pairs new movies with vanished items, strongest evidence first, each at most once.
  * Returns new-movie index → item id.
  */
-export function matchIdentities(incoming: readonly IdentityNew[], vanished: readonly IdentityOld[]): Map<number, number> {
+export function matchIdentities(
+  incoming: readonly IdentityNew[],
+  vanished: readonly IdentityOld[],
+): Map<number, number> {
   const result = new Map<number, number>();
   if (incoming.length === 0 || vanished.length === 0) return result;
   const byTmdb = new Map<number, IdentityOld[]>();

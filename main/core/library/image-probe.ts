@@ -45,7 +45,8 @@ function jpeg(b: Buffer): ImageHeader | null {
 function webp(b: Buffer): ImageHeader | null {
   if (b.length < 30 || b.toString('latin1', 0, 4) !== 'RIFF' || b.toString('latin1', 8, 12) !== 'WEBP') return null;
   const chunk = b.toString('latin1', 12, 16);
-  if (chunk === 'VP8 ') return { format: 'webp', width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff };
+  if (chunk === 'VP8 ')
+    return { format: 'webp', width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff };
   if (chunk === 'VP8L') {
     const bits = b.readUInt32LE(21);
     return { format: 'webp', width: (bits & 0x3fff) + 1, height: ((bits >> 14) & 0x3fff) + 1 };
@@ -67,7 +68,8 @@ export async function probeImage(bytes: Buffer): Promise<ImageHeader | null> {
   if (bytes.length === 0) return null;
   try {
     const meta = await sharp(bytes, { failOn: 'none' }).metadata();
-    const format = meta.format === 'jpeg' ? 'jpg' : meta.format === 'png' || meta.format === 'webp' ? meta.format : null;
+    const format =
+      meta.format === 'jpeg' ? 'jpg' : meta.format === 'png' || meta.format === 'webp' ? meta.format : null;
     if (!format || !meta.width || !meta.height) return null;
     return { format, width: meta.width, height: meta.height };
   } catch {

@@ -1,10 +1,10 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CallOptions } from '../../../shared/api/index.ts';
 import { ApiError } from '../../../shared/api/errors.ts';
 import type { LibraryKind, LibraryView, ScanSummary } from '../../../shared/api/library.ts';
 import { ACTORS_DIR, EXTRAFANART_DIR } from '../../../shared/naming.ts';
-import { DISC_STRUCTURES } from '../../../shared/video-extensions.ts';
+import { DISC_STRUCTURES, isSkippedFolderName } from '../../../shared/video-extensions.ts';
 import type { Services } from '../services.ts';
 import { getLibraryRow, insertLibrary, listLibraries, validateLibraryPath } from './libraries-repo.ts';
 import { ScanStore } from './scan-store.ts';
@@ -57,6 +57,33 @@ export interface LibraryDomain {
   close(): Promise<void>;
 }
 
+/** TV libraries can be added (the model is ready) but are not scanned yet. */
+function notScanned(libraryId: number, root: string): ScanSummary {
+  return {
+    libraryIds: [libraryId],
+    folders: 0,
+    unchangedFolders: 0,
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    missing: 0,
+    moved: 0,
+    errors: [{ path: root, reason: 'TV libraries are not scanned yet', itemId: null }],
+    durationMs: 0,
+  };
+}
+
+/** Folders that are part of the movie folder holding them, never movies of their own. */
+function belongsToParent(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (
+    lower === EXTRAFANART_DIR ||
+    lower === ACTORS_DIR ||
+    DISC_STRUCTURES.some((d) => d.dir === lower) ||
+    isSkippedFolderName(name, true)
+  );
+}
+
 export function createLibraryDomain(s: Services): LibraryDomain {
   let store: ScanStore | null = null;
   const getStore = () => (store ??= new ScanStore(s.db, s.database.sqlite));
@@ -77,6 +104,7 @@ export function createLibraryDomain(s: Services): LibraryDomain {
 
   async function scanLibrary(libraryId: number, options: ScanOptions = {}): Promise<ScanSummary> {
     const lib = await getLibraryRow(s.db, libraryId);
+    if (lib.kind !== 'movies') return notScanned(lib.id, lib.path);
     return serialized(libraryId, async () => {
       const summary = await runScan(s, getStore(), {
         libraryId,
@@ -94,27 +122,32 @@ export function createLibraryDomain(s: Services): LibraryDomain {
 
   async function findLibraryFor(absFolder: string) {
     const libs = await s.db.selectFrom('libraries').selectAll().execute();
-    const inside = (p: string, root: string) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+    const inside = (p: string, root: string) =>
+      p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
     return libs.find((l) => inside(absFolder, l.path)) ?? null;
   }
 
   const watcher = new LibraryWatcher(s, async (change) => {
     // Default consumer when nobody subscribed: rescan the folder in the background.
-    await scanFolder(change.folder).catch((err: unknown) => log.warn('Rescan after a change failed', { folder: change.folder, error: String(err) }));
+    await scanFolder(change.folder).catch((err: unknown) =>
+      log.warn('Rescan after a change failed', { folder: change.folder, error: String(err) }),
+    );
   });
 
   async function scanFolder(absFolder: string, options: ScanOptions = {}): Promise<ScanSummary> {
-    if (!path.isAbsolute(absFolder)) throw new ApiError('bad_request', `The folder must be absolute: ${absFolder}`, 'path');
+    if (!path.isAbsolute(absFolder))
+      throw new ApiError('bad_request', `The folder must be absolute: ${absFolder}`, 'path');
     let folder = path.resolve(absFolder);
     try {
       folder = realpathSync(folder);
+      // A file (a webhook naming the video) stands for its folder.
+      if (!statSync(folder).isDirectory()) folder = path.dirname(folder);
     } catch {
       // A vanished folder keeps its given path; that is how its items are found.
     }
-    // Art folders and disc structures belong to the movie folder above them.
-    const base = path.basename(folder).toLowerCase();
-    if (base === EXTRAFANART_DIR || base === ACTORS_DIR || DISC_STRUCTURES.some((d) => d.dir === base)) folder = path.dirname(folder);
     const lib = await findLibraryFor(folder);
+    // Art folders, disc structures, extras and samples belong to the movie folder above them.
+    while (lib && folder !== lib.path && belongsToParent(path.basename(folder))) folder = path.dirname(folder);
     if (!lib) throw new ApiError('not_found', `No library holds ${absFolder}`, 'path');
     return serialized(lib.id, () =>
       runScan(s, getStore(), {
@@ -149,7 +182,11 @@ export function createLibraryDomain(s: Services): LibraryDomain {
       await getLibraryRow(s.db, id);
       return serialized(id, async () => {
         await watcher.libraryRemoved(id);
-        const items = await s.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).where('library_id', '=', id).executeTakeFirstOrThrow();
+        const items = await s.db
+          .selectFrom('items')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('library_id', '=', id)
+          .executeTakeFirstOrThrow();
         await s.db.deleteFrom('libraries').where('id', '=', id).execute();
         s.events.emit({ type: 'libraries-changed' });
         return { items: Number(items.n) };
@@ -159,11 +196,23 @@ export function createLibraryDomain(s: Services): LibraryDomain {
     async scanAll(options = {}) {
       const libs = await s.db.selectFrom('libraries').select('id').orderBy('id').execute();
       const t0 = performance.now();
-      const total: ScanSummary = { libraryIds: [], folders: 0, unchangedFolders: 0, added: 0, updated: 0, unchanged: 0, missing: 0, moved: 0, errors: [], durationMs: 0 };
+      const total: ScanSummary = {
+        libraryIds: [],
+        folders: 0,
+        unchangedFolders: 0,
+        added: 0,
+        updated: 0,
+        unchanged: 0,
+        missing: 0,
+        moved: 0,
+        errors: [],
+        durationMs: 0,
+      };
       for (const lib of libs) {
         const r = await scanLibrary(lib.id, options);
         total.libraryIds.push(lib.id);
-        for (const k of ['folders', 'unchangedFolders', 'added', 'updated', 'unchanged', 'missing', 'moved'] as const) total[k] += r[k];
+        for (const k of ['folders', 'unchangedFolders', 'added', 'updated', 'unchanged', 'missing', 'moved'] as const)
+          total[k] += r[k];
         total.errors.push(...r.errors);
       }
       total.durationMs = performance.now() - t0;

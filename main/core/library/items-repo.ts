@@ -49,8 +49,19 @@ function hasArt(eb: Eb, type: AssetType): Expression<SqlBool> {
 function anyLock(eb: Eb): Expression<SqlBool> {
   return eb.or([
     eb('i.match_locked', '=', 1),
-    eb.exists(eb.selectFrom('field_locks as fl').select(sql`1`.as('one')).whereRef('fl.item_id', '=', 'i.id')),
-    eb.exists(eb.selectFrom('slots as sl').select(sql`1`.as('one')).whereRef('sl.item_id', '=', 'i.id').where('sl.locked', '=', 1)),
+    eb.exists(
+      eb
+        .selectFrom('field_locks as fl')
+        .select(sql`1`.as('one'))
+        .whereRef('fl.item_id', '=', 'i.id'),
+    ),
+    eb.exists(
+      eb
+        .selectFrom('slots as sl')
+        .select(sql`1`.as('one'))
+        .whereRef('sl.item_id', '=', 'i.id')
+        .where('sl.locked', '=', 1),
+    ),
   ]);
 }
 
@@ -118,7 +129,9 @@ function toSummary(row: ItemRow & SummaryExtras): ItemSummary {
   };
 }
 
-const SLOT_DIGEST = sql<string | null>`(select group_concat(s.asset_type || ':' || s.rank || ':' || ifnull(s.blob_sha, '') || ':' || s.locked, ',') from slots s where s.item_id = page.id)`;
+const SLOT_DIGEST = sql<
+  string | null
+>`(select group_concat(s.asset_type || ':' || s.rank || ':' || ifnull(s.blob_sha, '') || ':' || s.locked, ',') from slots s where s.item_id = page.id)`;
 const LOCK_COUNT = sql<number>`(select count(*) from field_locks fl where fl.item_id = page.id)`;
 
 /**
@@ -213,8 +226,9 @@ export async function getItem(db: DbOrTx, id: number): Promise<ItemDetail | null
     publishedAt: row.published_at,
     fields,
     lockedFields,
-    slots: slots.filter((s) => isAssetType(s.asset_type)).map(
-      (s): SlotView => ({
+    slots: slots
+      .filter((s) => isAssetType(s.asset_type))
+      .map((s): SlotView => ({
         assetType: s.asset_type as AssetType,
         rank: s.rank,
         blobSha: s.blob_sha,
@@ -223,30 +237,32 @@ export async function getItem(db: DbOrTx, id: number): Promise<ItemDetail | null
         chosenBy: s.chosen_by,
         locked: s.locked === 1,
         updatedAt: s.updated_at,
-      }),
-    ),
-    libraryFiles: files.map(
-      (f): LibraryFileView => ({
-        id: f.id,
-        path: f.path,
-        role: f.role,
-        assetType: f.asset_type && isAssetType(f.asset_type) ? f.asset_type : null,
-        rank: f.rank,
-        origin: f.origin,
-        sha256: f.sha256,
-        bytes: f.bytes,
-        width: f.width,
-        height: f.height,
-        mtime: f.mtime,
-        publishedAt: f.published_at,
-        seenAt: f.seen_at,
-      }),
-    ),
+      })),
+    libraryFiles: files.map((f): LibraryFileView => ({
+      id: f.id,
+      path: f.path,
+      role: f.role,
+      assetType: f.asset_type && isAssetType(f.asset_type) ? f.asset_type : null,
+      rank: f.rank,
+      origin: f.origin,
+      sha256: f.sha256,
+      bytes: f.bytes,
+      width: f.width,
+      height: f.height,
+      mtime: f.mtime,
+      publishedAt: f.published_at,
+      seenAt: f.seen_at,
+    })),
   };
 }
 
 /** Monitors or unmonitors items; returns how many rows changed. */
-export async function setMonitored(db: DbOrTx, ids: readonly number[], monitored: boolean, now: number): Promise<number[]> {
+export async function setMonitored(
+  db: DbOrTx,
+  ids: readonly number[],
+  monitored: boolean,
+  now: number,
+): Promise<number[]> {
   const changed: number[] = [];
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await db

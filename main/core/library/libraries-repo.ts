@@ -13,7 +13,11 @@ export async function listLibraries(db: DbOrTx, id?: number): Promise<LibraryVie
     .selectFrom('libraries as l')
     .selectAll('l')
     .select((eb) => [
-      eb.selectFrom('items').select(sql<number>`count(*)`.as('n')).whereRef('items.library_id', '=', 'l.id').as('item_count'),
+      eb
+        .selectFrom('items')
+        .select(sql<number>`count(*)`.as('n'))
+        .whereRef('items.library_id', '=', 'l.id')
+        .as('item_count'),
       eb
         .selectFrom('items')
         .select(sql<number>`count(*)`.as('n'))
@@ -30,7 +34,9 @@ export async function listLibraries(db: DbOrTx, id?: number): Promise<LibraryVie
     .orderBy('l.id');
   if (id !== undefined) q = q.where('l.id', '=', id);
   const rows = await q.execute();
-  return rows.map((r) => toLibraryView(r, Number(r.item_count ?? 0), Number(r.missing_count ?? 0), Number(r.error_count ?? 0)));
+  return rows.map((r) =>
+    toLibraryView(r, Number(r.item_count ?? 0), Number(r.missing_count ?? 0), Number(r.error_count ?? 0)),
+  );
 }
 
 export async function getLibraryRow(db: DbOrTx, id: number): Promise<LibraryRow> {
@@ -45,8 +51,12 @@ function toLibraryView(row: LibraryRow, itemCount: number, missingCount: number,
     path: row.path,
     name: row.name,
     kind: row.kind,
-    namingStyle: (NAMING_STYLES as readonly string[]).includes(row.naming_style ?? '') ? (row.naming_style as NamingStyle) : null,
-    publishMode: (PUBLISH_MODES as readonly string[]).includes(row.publish_mode ?? '') ? (row.publish_mode as PublishMode) : null,
+    namingStyle: (NAMING_STYLES as readonly string[]).includes(row.naming_style ?? '')
+      ? (row.naming_style as NamingStyle)
+      : null,
+    publishMode: (PUBLISH_MODES as readonly string[]).includes(row.publish_mode ?? '')
+      ? (row.publish_mode as PublishMode)
+      : null,
     state: row.state,
     createdAt: row.created_at,
     lastScanAt: row.last_scan_at,
@@ -98,10 +108,24 @@ export function validateLibraryPath(input: string, others: readonly LibraryRow[]
   return real;
 }
 
-export async function insertLibrary(db: DbOrTx, realPath: string, kind: LibraryKind, name: string | undefined, now: number): Promise<number> {
+export async function insertLibrary(
+  db: DbOrTx,
+  realPath: string,
+  kind: LibraryKind,
+  name: string | undefined,
+  now: number,
+): Promise<number> {
   const row = await db
     .insertInto('libraries')
-    .values({ path: realPath, kind, name: name ?? (path.basename(realPath) || realPath), naming_style: null, publish_mode: null, created_at: now, last_scan_at: null })
+    .values({
+      path: realPath,
+      kind,
+      name: name ?? (path.basename(realPath) || realPath),
+      naming_style: null,
+      publish_mode: null,
+      created_at: now,
+      last_scan_at: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;

@@ -22,10 +22,48 @@ const MIN_YEAR = 1888;
 
 /** Tokens that only appear in release names; the title ends before the first one. */
 const RELEASE_TAGS: ReadonlySet<string> = new Set([
-  '4k', 'uhd', 'bluray', 'blu-ray', 'bdrip', 'brrip', 'bdremux', 'remux', 'dvdrip', 'dvdscr', 'dvd5',
-  'dvd9', 'webrip', 'web-dl', 'webdl', 'hdtv', 'hdrip', 'hdcam', 'x264', 'x265', 'h264', 'h265',
-  'h.264', 'h.265', 'hevc', 'xvid', 'divx', '10bit', '8bit', 'hdr', 'hdr10', 'dts', 'dts-hd', 'truehd',
-  'atmos', 'aac', 'ac3', 'dd5.1', 'ddp5.1', 'imax', 'repack', 'proper',
+  '4k',
+  'uhd',
+  'bluray',
+  'blu-ray',
+  'bdrip',
+  'brrip',
+  'bdremux',
+  'remux',
+  'dvdrip',
+  'dvdscr',
+  'dvd5',
+  'dvd9',
+  'webrip',
+  'web-dl',
+  'webdl',
+  'hdtv',
+  'hdrip',
+  'hdcam',
+  'x264',
+  'x265',
+  'h264',
+  'h265',
+  'h.264',
+  'h.265',
+  'hevc',
+  'xvid',
+  'divx',
+  '10bit',
+  '8bit',
+  'hdr',
+  'hdr10',
+  'dts',
+  'dts-hd',
+  'truehd',
+  'atmos',
+  'aac',
+  'ac3',
+  'dd5.1',
+  'ddp5.1',
+  'imax',
+  'repack',
+  'proper',
 ]);
 const RESOLUTION = /^\d{3,4}[pi]$/;
 const ID_TAG = /[[{(]\s*(tmdb|tmdbid|imdb|imdbid)\s*[-=:]\s*([a-z0-9]+)\s*[\]})]/gi;
@@ -49,7 +87,7 @@ function yearOf(token: string, maxYear: number): number | null {
 function splitReleaseWords(text: string): string[] {
   const parts = text.split(/[._]+/).filter(Boolean);
   const out: string[] = [];
-  for (let i = 0; i < parts.length; ) {
+  for (let i = 0; i < parts.length;) {
     let j = i;
     while (j < parts.length && /^\p{L}$/u.test(parts[j]!)) j++;
     if (j - i >= 2) {
@@ -85,16 +123,18 @@ export function parseMovieName(raw: string, options: ParseOptions = {}): ParsedN
   let text = raw.normalize('NFC').replace(/[\r\n\t]+/g, ' ');
   let tmdbId: number | null = null;
   let imdbId: string | null = null;
-  text = text.replace(ID_TAG, (_all, kind: string, value: string) => {
-    const k = kind.toLowerCase();
-    if (k.startsWith('tmdb') && /^\d+$/.test(value)) tmdbId = Number(value);
-    else if (k.startsWith('imdb') && /^tt\d{7,}$/i.test(value)) imdbId = value.toLowerCase();
-    return ' ';
-  });
+  if (/[[{(]/.test(text))
+    text = text.replace(ID_TAG, (_all, kind: string, value: string) => {
+      const k = kind.toLowerCase();
+      if (k.startsWith('tmdb') && /^\d+$/.test(value)) tmdbId = Number(value);
+      else if (k.startsWith('imdb') && /^tt\d{7,}$/i.test(value)) imdbId = value.toLowerCase();
+      return ' ';
+    });
   // Square and curly groups that hold no year are release noise (`[1080p]`, `[GRP]`, `{edition}`).
-  text = text.replace(/\[([^\]]*)\]|\{([^}]*)\}/g, (all, a?: string, b?: string) =>
-    yearOf((a ?? b ?? '').trim(), maxYear) !== null ? ` ${all} ` : ' ',
-  );
+  if (/[[{]/.test(text))
+    text = text.replace(/\[([^\]]*)\]|\{([^}]*)\}/g, (all, a?: string, b?: string) =>
+      yearOf((a ?? b ?? '').trim(), maxYear) !== null ? ` ${all} ` : ' ',
+    );
 
   const tokens = tokenize(text);
   let firstTag = tokens.length;

@@ -4,7 +4,7 @@ import type { Progress } from '../../../shared/api/index.ts';
 import type { ItemState, ScanError, ScanSummary } from '../../../shared/api/library.ts';
 import type { Services } from '../services.ts';
 import { matchIdentities, type IdentityNew, type IdentityOld } from './identity.ts';
-import type { ExistingItem, ScanStore } from './scan-store.ts';
+import type { ExistingItem, ItemRef, KnownFiles, ScanStore } from './scan-store.ts';
 import { LibraryWalker, type FolderVisit, type FoundMovie } from './walk.ts';
 
 /*
@@ -70,7 +70,11 @@ class Summary {
   finish(libraryIds: number[], durationMs: number): ScanSummary {
     const errors = [...this.errors];
     if (this.#dropped > 0) {
-      errors.push({ path: '', reason: `…and ${this.#dropped} more problems (list items with errors to see them all)`, itemId: null });
+      errors.push({
+        path: '',
+        reason: `…and ${this.#dropped} more problems (list items with errors to see them all)`,
+        itemId: null,
+      });
     }
     return {
       libraryIds,
@@ -91,7 +95,8 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
   const t0 = performance.now();
   const now = s.clock.now();
   const summary = new Summary();
-  const items = store.loadItems(target.libraryId);
+  // Every item in brief; whole rows only for the few a pass touches (a quiet rescan touches none).
+  const items = store.loadItemRefs(target.libraryId);
 
   const offline = rootProblem(target.root, items);
   if (offline) {
@@ -100,7 +105,7 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
   }
 
   const known = store.loadFolders(target.libraryId);
-  const knownFiles = store.loadKnownFiles(target.libraryId);
+  const knownFiles = store.knownFiles(target.libraryId, items.length === 0);
   const walker = new LibraryWalker({
     root: target.root,
     starts: target.starts,
@@ -127,50 +132,63 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
     if (v.status !== 'gone') summary.folders++;
   }
   summary.unchangedFolders = unchangedFolders.size;
-  const isProtected = (folder: string) => unreadable.some((u) => within(folder, u.path));
+  const isProtected = (folder: string) => unreadable.length > 0 && unreadable.some((u) => within(folder, u.path));
   const inScope = (folder: string) => target.starts.some((st) => within(folder, st));
 
   // Identity: by path first, then moved/renamed movies are matched to vanished items.
-  const byVideo = new Map<string, ExistingItem>();
-  for (const it of items) if (it.videoPath) byVideo.set(it.videoPath, it);
+  const refByVideo = new Map<string, ItemRef>();
+  for (const it of items) if (it.videoPath) refByVideo.set(it.videoPath, it);
   const foundIds = new Set<number>();
   for (const m of found) {
-    const it = byVideo.get(m.videoPath);
+    const it = refByVideo.get(m.videoPath);
     if (it) foundIds.add(it.id);
   }
-  const vanished = items.filter(
-    (it) =>
-      it.state !== 'missing' &&
-      !foundIds.has(it.id) &&
-      inScope(it.folder) &&
-      !unchangedFolders.has(it.folder) &&
-      !isProtected(it.folder),
-  );
-  const fresh = found.filter((m) => !byVideo.has(m.videoPath));
+  const vanishedIds = items
+    .filter(
+      (it) =>
+        it.state !== 'missing' &&
+        !foundIds.has(it.id) &&
+        inScope(it.folder) &&
+        !unchangedFolders.has(it.folder) &&
+        !isProtected(it.folder),
+    )
+    .map((it) => it.id);
+  const missingIds = items.filter((it) => it.state === 'missing' && !foundIds.has(it.id)).map((it) => it.id);
+  const fresh = found.filter((m) => !refByVideo.has(m.videoPath));
+  const full = new Map<number, ExistingItem>();
+  for (const it of store.loadItemsById([...foundIds, ...(fresh.length > 0 ? [...vanishedIds, ...missingIds] : [])]))
+    full.set(it.id, it);
   // A targeted rescan sees only part of the library: a movie that arrives here may have left
   // a folder outside this pass. Such items join the pool when they share an identity key with a
   // new movie and their video is gone.
   const freshKeys = new Set(fresh.flatMap((m) => identityKeys(identityOfMovie(m))));
   const outside =
-    fresh.length === 0
+    fresh.length === 0 || target.starts.includes(target.root)
       ? []
-      : items.filter(
-          (it) =>
-            it.state !== 'missing' &&
-            !foundIds.has(it.id) &&
-            !inScope(it.folder) &&
-            identityKeys(identityOfItem(it)).some((k) => freshKeys.has(k)) &&
-            !videoExists(it.videoPath),
-        );
-  const pool = [...vanished, ...outside, ...items.filter((it) => it.state === 'missing' && !foundIds.has(it.id))];
+      : store
+          .loadItemsByIdentity(target.libraryId, fresh.map(identityOfMovie))
+          .filter(
+            (it) =>
+              it.state !== 'missing' &&
+              !foundIds.has(it.id) &&
+              !inScope(it.folder) &&
+              identityKeys(identityOfItem(it)).some((k) => freshKeys.has(k)) &&
+              !videoExists(it.videoPath),
+          );
+  for (const it of outside) full.set(it.id, it);
+  const pool = [...vanishedIds, ...missingIds, ...outside.map((it) => it.id)].flatMap((id) => full.get(id) ?? []);
   const matches = matchIdentities(fresh.map(identityOfMovie), pool.map(identityOfItem));
-  const byId = new Map(items.map((it) => [it.id, it]));
   const movedIn = new Map<FoundMovie, ExistingItem>();
   fresh.forEach((m, n) => {
     const id = matches.get(n);
-    if (id !== undefined) movedIn.set(m, byId.get(id)!);
+    if (id !== undefined) movedIn.set(m, full.get(id)!);
   });
   const matchedIds = new Set([...movedIn.values()].map((it) => it.id));
+  const byVideo = new Map<string, ExistingItem>();
+  for (const id of foundIds) {
+    const it = full.get(id);
+    if (it?.videoPath) byVideo.set(it.videoPath, it);
+  }
 
   // Writes, in batches.
   const changedIds: number[] = [];
@@ -198,14 +216,14 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
   }
 
   await store.batch(() => {
-    for (const it of vanished) {
-      if (matchedIds.has(it.id)) continue;
-      if (store.setMissing(it.id, now)) {
+    for (const id of vanishedIds) {
+      if (matchedIds.has(id)) continue;
+      if (store.setMissing(id, now)) {
         summary.missing++;
-        changedIds.push(it.id);
+        changedIds.push(id);
       }
     }
-    for (const it of items) {
+    for (const it of unreadable.length > 0 ? items : []) {
       const u = unreadable.find((x) => within(it.folder, x.path));
       if (!u) continue;
       const reason = `The folder ${u.path} cannot be read (${u.reason})`;
@@ -283,7 +301,7 @@ function writeMovie(
   existing: ExistingItem | null,
   moved: boolean,
   now: number,
-  knownFiles: ReadonlyMap<string, unknown>,
+  knownFiles: KnownFiles,
 ): { id: number; kind: WriteKind } {
   const error = m.errors.length > 0 ? m.errors.join('; ') : null;
   const nfoIds = m.nfo ?? { tmdbId: null, imdbId: null };
@@ -348,7 +366,8 @@ function writeMovie(
     now,
   });
   if (idsChanged) store.setIds(id, tmdbId, imdbId, state, now);
-  if (!m.nfoUnchanged && m.nfo && Object.keys(m.nfo.fields).length > 0) store.writeNfoFields(id, m.nfo.fields, now, false);
+  if (!m.nfoUnchanged && m.nfo && Object.keys(m.nfo.fields).length > 0)
+    store.writeNfoFields(id, m.nfo.fields, now, false);
   store.setNameTitle(id, m.name.title, m.name.year);
   const before = store.originalCount(id);
   const fileIds = store.writeFiles(id, m.files, now, { moved, fresh: false, known: knownFiles });
@@ -377,9 +396,27 @@ function writeFolders(
 ): void {
   for (const v of visits) {
     if (v.status === 'changed') {
-      store.upsertFolder({ path: v.path, libraryId: target.libraryId, role: v.role, signature: v.signature, subdirs: v.subdirs, aux: v.aux, error: null, now });
+      store.upsertFolder({
+        path: v.path,
+        libraryId: target.libraryId,
+        role: v.role,
+        signature: v.signature,
+        subdirs: v.subdirs,
+        aux: v.aux,
+        error: null,
+        now,
+      });
     } else if (v.status === 'unreadable') {
-      store.upsertFolder({ path: v.path, libraryId: target.libraryId, role: 'unreadable', signature: v.signature, subdirs: [], aux: [], error: v.reason, now });
+      store.upsertFolder({
+        path: v.path,
+        libraryId: target.libraryId,
+        role: 'unreadable',
+        signature: v.signature,
+        subdirs: [],
+        aux: [],
+        error: v.reason,
+        now,
+      });
     }
   }
   // Folders no longer reached are gone; below an unreadable folder, forget what we knew so the
@@ -392,7 +429,7 @@ function writeFolders(
 }
 
 /** Null when the root is usable; else why not. An empty root that had movies is an unmounted share. */
-function rootProblem(root: string, items: readonly ExistingItem[]): string | null {
+function rootProblem(root: string, items: readonly ItemRef[]): string | null {
   try {
     if (!statSync(root).isDirectory()) return `The library folder ${root} is not a folder`;
     if (items.some((it) => it.state !== 'missing') && readdirSync(root).length === 0) {
@@ -413,7 +450,7 @@ async function markOffline(
   s: Services,
   store: ScanStore,
   target: ScanTarget,
-  items: readonly ExistingItem[],
+  items: readonly ItemRef[],
   reason: string,
   summary: Summary,
   now: number,
@@ -428,7 +465,9 @@ async function markOffline(
       }
       summary.error({ path: it.folder, reason, itemId: it.id });
     }
-    s.database.sqlite.prepare("update libraries set state = 'missing', last_scan_at = ? where id = ?").run(now, target.libraryId);
+    s.database.sqlite
+      .prepare("update libraries set state = 'missing', last_scan_at = ? where id = ?")
+      .run(now, target.libraryId);
     s.database.sqlite.prepare('delete from scan_folders where library_id = ?').run(target.libraryId);
   });
   if (ids.length > 0) s.events.emit({ type: 'items-changed', itemIds: ids });

@@ -120,7 +120,7 @@ export interface WalkOptions {
   /** Folders to walk (the root, or one folder for a targeted rescan). */
   starts: string[];
   known: ReadonlyMap<string, PrevFolder>;
-  knownFiles: ReadonlyMap<string, KnownFile>;
+  knownFiles: { get(path: string): KnownFile | undefined };
   /** Folders read even when their signature is unchanged. */
   force: ReadonlySet<string>;
   /** Read every folder, ignoring signatures. */
@@ -208,7 +208,9 @@ function listFolder(dir: string, errors: WalkError[]): Listing {
     const name = d.name;
     if (name.includes('\uFFFD')) {
       // The string form replaced undecodable bytes; report the real bytes once per folder.
-      badNames ??= (readdirSync(dir, { encoding: 'buffer' }) as Buffer[]).filter((b) => b.toString('utf8').includes('\uFFFD'));
+      badNames ??= (readdirSync(dir, { encoding: 'buffer' }) as Buffer[]).filter((b) =>
+        b.toString('utf8').includes('\uFFFD'),
+      );
       continue;
     }
     if (d.isDirectory()) {
@@ -225,7 +227,10 @@ function listFolder(dir: string, errors: WalkError[]): Listing {
         const code = (err as NodeJS.ErrnoException).code;
         errors.push({
           path: full,
-          reason: code === 'ENOENT' ? 'Broken symbolic link (its target does not exist)' : `Symbolic link cannot be followed (${errnoText(err)})`,
+          reason:
+            code === 'ENOENT'
+              ? 'Broken symbolic link (its target does not exist)'
+              : `Symbolic link cannot be followed (${errnoText(err)})`,
         });
       }
     }
@@ -277,7 +282,11 @@ function groupVideos(videos: Entry[]): VideoGroup[] {
     }
     stack.parts.sort((a, b) => a.volume.localeCompare(b.volume, 'en', { numeric: true }));
     const first = stack.parts[0]!.entry;
-    groups.push({ basename: stack.basename, altBasenames: [stemOf(first.name)], parts: stack.parts.map((p) => p.entry) });
+    groups.push({
+      basename: stack.basename,
+      altBasenames: [stemOf(first.name)],
+      parts: stack.parts.map((p) => p.entry),
+    });
   }
   for (const v of singles) groups.push({ basename: stemOf(v.name), altBasenames: [], parts: [v] });
   groups.sort((a, b) => (a.basename < b.basename ? -1 : a.basename > b.basename ? 1 : 0));
@@ -346,7 +355,10 @@ export class LibraryWalker {
     }
     const identity = `${st.dev}:${st.ino}`;
     if (this.#seen.has(identity)) {
-      this.#errors.push({ path: dir, reason: 'Symbolic link loop: this folder was already scanned under another path' });
+      this.#errors.push({
+        path: dir,
+        reason: 'Symbolic link loop: this folder was already scanned under another path',
+      });
       return [];
     }
     this.#seen.add(identity);
@@ -426,7 +438,15 @@ export class LibraryWalker {
   #discDraft(dir: string, entry: Entry, signature: string): Draft {
     const videoPath = path.join(dir, entry.name);
     const folderName = path.basename(dir);
-    const movie = this.#newMovie(dir, 'disc', videoPath, entry.name, folderName, parseMovieName(folderName, { maxYear: this.#o.maxYear }), signature);
+    const movie = this.#newMovie(
+      dir,
+      'disc',
+      videoPath,
+      entry.name,
+      folderName,
+      parseMovieName(folderName, { maxYear: this.#o.maxYear }),
+      signature,
+    );
     try {
       const st = statSync(videoPath);
       movie.video = { size: null, mtime: st.mtimeMs, dev: st.dev, ino: st.ino };
@@ -442,7 +462,8 @@ export class LibraryWalker {
     const opts = { maxYear: this.#o.maxYear };
     // In its own folder the folder name usually says it best; the file name is read when it does not.
     const folderName = layout === 'own-folder' ? parseMovieName(path.basename(dir), opts) : null;
-    const name = folderName && folderName.year !== null ? folderName : pickName(folderName, parseMovieName(group.basename, opts));
+    const name =
+      folderName && folderName.year !== null ? folderName : pickName(folderName, parseMovieName(group.basename, opts));
     const movie = this.#newMovie(dir, layout, videoPath, first.name, group.basename, name, signature);
     try {
       const st = first.stat ?? statSync(videoPath);
@@ -454,7 +475,15 @@ export class LibraryWalker {
     return { group, movie, recognized: [] };
   }
 
-  #newMovie(folder: string, layout: MovieLayout, videoPath: string, videoName: string, basename: string, name: ParsedName, signature: string): FoundMovie {
+  #newMovie(
+    folder: string,
+    layout: MovieLayout,
+    videoPath: string,
+    videoName: string,
+    basename: string,
+    name: ParsedName,
+    signature: string,
+  ): FoundMovie {
     return {
       folder,
       layout,
@@ -473,7 +502,14 @@ export class LibraryWalker {
   }
 
   /** Assigns every art, NFO and actor file of the folder to its movie, by the naming table. */
-  #recognize(dir: string, layout: MovieLayout, drafts: Draft[], files: Entry[], aux: string[], discNfos: string[]): void {
+  #recognize(
+    dir: string,
+    layout: MovieLayout,
+    drafts: Draft[],
+    files: Entry[],
+    aux: string[],
+    discNfos: string[],
+  ): void {
     const candidates: { rel: string; entry: Entry | null }[] = discNfos.map((rel) => ({ rel, entry: null }));
     for (const f of files) {
       const ext = extensionOf(f.lower);
@@ -503,7 +539,9 @@ export class LibraryWalker {
     }
     // Several movies in one folder: a file belongs to the movie whose basename prefixes it.
     const byBase = new Map<string, Draft>();
-    for (const d of drafts) for (const b of [d.movie.basename, ...(d.group?.altBasenames ?? [])]) byBase.set(b.normalize('NFC').toLowerCase(), d);
+    for (const d of drafts)
+      for (const b of [d.movie.basename, ...(d.group?.altBasenames ?? [])])
+        byBase.set(b.normalize('NFC').toLowerCase(), d);
     for (const c of candidates) {
       const stem = stemOf(c.rel).normalize('NFC').toLowerCase();
       const dash = stem.lastIndexOf('-');
@@ -518,11 +556,25 @@ export class LibraryWalker {
   /** Stats, and reads only when changed, every recognised file; picks the NFO and the slot files. */
   #readFiles(d: Draft): void {
     const m = d.movie;
-    const nfos = d.recognized.filter((r) => r.what.role === 'nfo').sort((a, b) => priorityOf(a.what) - priorityOf(b.what));
+    const nfos = d.recognized
+      .filter((r) => r.what.role === 'nfo')
+      .sort((a, b) => priorityOf(a.what) - priorityOf(b.what));
     for (const [i, r] of nfos.entries()) {
       const read = this.#readFile(r.abs, r.entry, m, false);
       if (!read) continue;
-      m.files.push({ path: r.abs, role: 'nfo', assetType: null, rank: null, form: null, sha256: read.sha256, bytes: read.bytes, mtime: read.mtime, width: null, height: null, unchanged: read.unchanged });
+      m.files.push({
+        path: r.abs,
+        role: 'nfo',
+        assetType: null,
+        rank: null,
+        form: null,
+        sha256: read.sha256,
+        bytes: read.bytes,
+        mtime: read.mtime,
+        width: null,
+        height: null,
+        unchanged: read.unchanged,
+      });
       if (i === 0) {
         m.nfoUnchanged = read.unchanged || read.origin === 'published';
         // An unchanged NFO is still parsed: its ids decide identity. Parsing is cheap next to I/O.
@@ -535,7 +587,15 @@ export class LibraryWalker {
       if (r.what.role === 'nfo') continue;
       const read = this.#readFile(r.abs, r.entry, m, true);
       if (!read) continue;
-      const base = { path: r.abs, sha256: read.sha256, bytes: read.bytes, mtime: read.mtime, width: read.width, height: read.height, unchanged: read.unchanged };
+      const base = {
+        path: r.abs,
+        sha256: read.sha256,
+        bytes: read.bytes,
+        mtime: read.mtime,
+        width: read.width,
+        height: read.height,
+        unchanged: read.unchanged,
+      };
       if (r.what.role === 'actor') {
         m.files.push({ ...base, role: 'actor', assetType: null, rank: null, form: null });
         continue;
@@ -543,7 +603,8 @@ export class LibraryWalker {
       const what = r.what;
       if (read.width === null) m.errors.push(`${r.rel} is not a readable image`);
       let type = what.type;
-      if (what.form === 'fallback' && read.width !== null && read.height !== null) type = classifyFolderImage(read.width, read.height);
+      if (what.form === 'fallback' && read.width !== null && read.height !== null)
+        type = classifyFolderImage(read.width, read.height);
       const file: FoundFile = { ...base, role: 'art', assetType: type, rank: what.rank, form: what.form };
       if (what.rank === null) extras.push(file);
       else m.files.push(file);
@@ -569,12 +630,30 @@ export class LibraryWalker {
     entry: Entry | null,
     m: FoundMovie,
     image: boolean,
-  ): { sha256: string; bytes: number; mtime: number; width: number | null; height: number | null; unchanged: boolean; origin: KnownFile['origin'] | null; bytesRead: Buffer | null } | null {
+  ): {
+    sha256: string;
+    bytes: number;
+    mtime: number;
+    width: number | null;
+    height: number | null;
+    unchanged: boolean;
+    origin: KnownFile['origin'] | null;
+    bytesRead: Buffer | null;
+  } | null {
     try {
       const st = entry?.stat ?? statSync(abs);
       const known = this.#o.knownFiles.get(abs);
       if (known && known.bytes === st.size && known.mtime === st.mtimeMs && !this.#o.deep) {
-        return { sha256: known.sha256, bytes: known.bytes, mtime: known.mtime, width: known.width, height: known.height, unchanged: true, origin: known.origin, bytesRead: null };
+        return {
+          sha256: known.sha256,
+          bytes: known.bytes,
+          mtime: known.mtime,
+          width: known.width,
+          height: known.height,
+          unchanged: true,
+          origin: known.origin,
+          bytesRead: null,
+        };
       }
       const bytes = readFileSync(abs);
       const header = image ? probeHeader(bytes) : null;

@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { ACTORS_DIR, EXTRAFANART_DIR, extensionOf, isImageFileName } from '../../../shared/naming.ts';
-import { DISC_STRUCTURES, SKIPPED_FOLDER_NAMES, isVideoExtension } from '../../../shared/video-extensions.ts';
+import {
+  DISC_STRUCTURES,
+  EXTRAS_FOLDER_NAMES,
+  SKIPPED_FOLDER_NAMES,
+  isVideoExtension,
+} from '../../../shared/video-extensions.ts';
 import type { Services } from '../services.ts';
 
 /*
@@ -47,6 +52,11 @@ export function folderForEvent(root: string, abs: string, kind: 'file' | 'dir'):
   const disc = parts.findIndex((p) => DISC_DIRS.has(p.toLowerCase()));
   if (disc >= 0) return path.join(root, ...parts.slice(0, disc));
   if (parts.some((p) => SKIPPED_FOLDER_NAMES.has(p.toLowerCase()))) return null;
+  // Inside an extras folder (Extras/, Featurettes/…): the folder holding it.
+  const extras = parts.findIndex(
+    (p, i) => i > 0 && i < parts.length - (kind === 'file' ? 1 : 0) && EXTRAS_FOLDER_NAMES.has(p.toLowerCase()),
+  );
+  if (extras > 0) return path.join(root, ...parts.slice(0, extras));
   if (kind === 'dir') {
     const last = parts[parts.length - 1]?.toLowerCase();
     if (last && AUX_DIRS.has(last)) return path.join(root, ...parts.slice(0, -1));
@@ -112,7 +122,11 @@ export class LibraryWatcher {
 
   async #start(libraryId: number): Promise<void> {
     if (this.#watchers.has(libraryId)) return;
-    const lib = await this.#s.db.selectFrom('libraries').select(['id', 'path']).where('id', '=', libraryId).executeTakeFirst();
+    const lib = await this.#s.db
+      .selectFrom('libraries')
+      .select(['id', 'path'])
+      .where('id', '=', libraryId)
+      .executeTakeFirst();
     if (!lib) return;
     const root = lib.path;
     const fsw = watch(root, {
@@ -128,7 +142,9 @@ export class LibraryWatcher {
         const parts = rel.split(path.sep);
         const name = parts[parts.length - 1]!;
         if (name.startsWith('.') && name !== ACTORS_DIR) return true;
-        return parts.slice(0, -1).some((q) => DISC_DIRS.has(q.toLowerCase()) || SKIPPED_FOLDER_NAMES.has(q.toLowerCase()));
+        return parts
+          .slice(0, -1)
+          .some((q) => DISC_DIRS.has(q.toLowerCase()) || SKIPPED_FOLDER_NAMES.has(q.toLowerCase()));
       },
     });
     const on = (kind: 'file' | 'dir', reason: WatchChange['reason']) => (p: string) => {

@@ -4,10 +4,19 @@ import { ApiError } from '../../../shared/api/errors.ts';
 import type { PlannedFileOp, PublishIssue } from '../../../shared/api/publish.ts';
 import type { PublishMode } from '../../../shared/settings.ts';
 import type { Services } from '../services.ts';
-import { describeFsError, FATAL_FOR_ITEM, placeFile, placeText, placeTwin, syncFolder, tempOwnerPid, type PlaceResult } from './fs-ops.ts';
+import {
+  describeFsError,
+  FATAL_FOR_ITEM,
+  placeFile,
+  placeText,
+  placeTwin,
+  syncFolder,
+  tempOwnerPid,
+  type PlaceResult,
+} from './fs-ops.ts';
 import type { FsWorkers } from './fs-workers.ts';
 import type { LedgerBatch, NewLedgerRow } from './ledger.ts';
-import type { ItemPlan, PlanOp, RecycleReason } from './plan.ts';
+import { ledgerMtime, type ItemPlan, type PlanOp, type RecycleReason } from './plan.ts';
 
 /*
  * Applies one item's plan: each file lands by temp + fsync + rename (fs-ops.ts), whatever it
@@ -104,7 +113,12 @@ async function removeDeadTemps(temps: readonly string[], now: number): Promise<v
   }
 }
 
-export async function executeItemPlan(s: Services, plan: ItemPlan, folder: string, options: ExecuteOptions): Promise<ItemOutcome> {
+export async function executeItemPlan(
+  s: Services,
+  plan: ItemPlan,
+  folder: string,
+  options: ExecuteOptions,
+): Promise<ItemOutcome> {
   const itemId = plan.itemId;
   const out: ItemOutcome = {
     itemId,
@@ -144,7 +158,7 @@ export async function executeItemPlan(s: Services, plan: ItemPlan, folder: strin
       bytes: result.size,
       width: blob?.width ?? null,
       height: blob?.height ?? null,
-      mtime: Math.trunc(result.mtimeMs),
+      mtime: ledgerMtime(result.mtimeMs),
       published_at: now,
       seen_at: now,
     });
@@ -159,7 +173,11 @@ export async function executeItemPlan(s: Services, plan: ItemPlan, folder: strin
     if (d.recycle) {
       const there = await lstat(op.path).catch(() => null);
       if (there?.isFile()) {
-        await s.cache.recycle.put(op.path, { itemId, reason: `${RECYCLE_TEXT[d.reason]}: ${op.rel}`, kind: 'library-file' });
+        await s.cache.recycle.put(op.path, {
+          itemId,
+          reason: `${RECYCLE_TEXT[d.reason]}: ${op.rel}`,
+          kind: 'library-file',
+        });
         out.recycled++;
       }
     }
@@ -198,7 +216,9 @@ export async function executeItemPlan(s: Services, plan: ItemPlan, folder: strin
     }
     if (op.source.kind === 'text') {
       if (options.dryRun) return;
-      const result = await placeText(options.workers, op.source.text, op.path, folder, { beforeCommit: opts.beforeCommit });
+      const result = await placeText(options.workers, op.source.text, op.path, folder, {
+        beforeCommit: opts.beforeCommit,
+      });
       recordPlaced(op, result);
       out.written++;
       return;
@@ -294,7 +314,7 @@ export async function executeItemPlan(s: Services, plan: ItemPlan, folder: strin
                   bytes: info.size,
                   width: null,
                   height: null,
-                  mtime: Math.trunc(info.mtimeMs),
+                  mtime: ledgerMtime(info.mtimeMs),
                   published_at: now,
                   seen_at: now,
                 });
@@ -303,13 +323,21 @@ export async function executeItemPlan(s: Services, plan: ItemPlan, folder: strin
           } else if (op.why !== 'pending') {
             out.skipped++;
             if (op.why === 'locked') {
-              out.warnings.push({ itemId, path: op.path, reason: `${op.rel} left alone: its slot is locked and this publish was automatic` });
+              out.warnings.push({
+                itemId,
+                path: op.path,
+                reason: `${op.rel} left alone: its slot is locked and this publish was automatic`,
+              });
             }
           }
           break;
         case 'recycle': {
           if (op.after.some((p) => failed.has(p) || !held.has(p))) {
-            out.warnings.push({ itemId, path: op.path, reason: `${op.rel} kept: its replacement could not be written` });
+            out.warnings.push({
+              itemId,
+              path: op.path,
+              reason: `${op.rel} kept: its replacement could not be written`,
+            });
             out.skipped++;
             break;
           }
@@ -317,7 +345,11 @@ export async function executeItemPlan(s: Services, plan: ItemPlan, folder: strin
           try {
             const there = await lstat(op.path).catch(() => null);
             if (there?.isFile()) {
-              await s.cache.recycle.put(op.path, { itemId, reason: `${RECYCLE_TEXT[op.reason]}: ${op.rel}`, kind: 'library-file' });
+              await s.cache.recycle.put(op.path, {
+                itemId,
+                reason: `${RECYCLE_TEXT[op.reason]}: ${op.rel}`,
+                kind: 'library-file',
+              });
               out.recycled++;
             }
             if (op.ledgerId !== null) deletes.add(op.ledgerId);
@@ -349,6 +381,11 @@ export async function executeItemPlan(s: Services, plan: ItemPlan, folder: strin
   async function commitLedger(): Promise<void> {
     if (options.dryRun) return;
     if (out.changed) await syncFolder(options.workers, folder);
-    await options.ledger.add({ itemId, deletes: [...deletes], upserts: [...upserts.values()], touched: out.changed || upserts.size > 0 });
+    await options.ledger.add({
+      itemId,
+      deletes: [...deletes],
+      upserts: [...upserts.values()],
+      touched: out.changed || upserts.size > 0,
+    });
   }
 }

@@ -28,7 +28,10 @@ export function tempOwnerPid(name: string): number | null {
 }
 
 function tempPathFor(target: string): string {
-  return path.join(path.dirname(target), `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+  return path.join(
+    path.dirname(target),
+    `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
+  );
 }
 
 /** How a file got its bytes; `fallback` says why the asked-for mode was not possible. */
@@ -78,7 +81,9 @@ async function ensureParent(target: string, folder: string): Promise<void> {
 
 async function commit(tmp: string, target: string, stat: SyncedFile, options: PlaceOptions): Promise<void> {
   if (options.expectBytes !== undefined && stat.size !== options.expectBytes) {
-    throw Object.assign(new Error(`copy of ${target} came out ${stat.size} bytes, expected ${options.expectBytes}`), { code: 'ESHORT' });
+    throw Object.assign(new Error(`copy of ${target} came out ${stat.size} bytes, expected ${options.expectBytes}`), {
+      code: 'ESHORT',
+    });
   }
   await options.beforeCommit?.();
   await rename(tmp, target);

@@ -103,14 +103,17 @@ export class FsWorkers {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     worker.unref();
     this.#load.set(worker, 0);
-    worker.on('message', (msg: { id: number; size?: number; mtimeMs?: number; error?: { code?: string; message: string } }) => {
-      const p = this.#pending.get(msg.id);
-      this.#pending.delete(msg.id);
-      this.#busy(worker, -1);
-      if (!p) return;
-      if (msg.error) p.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
-      else p.resolve({ size: msg.size!, mtimeMs: msg.mtimeMs! });
-    });
+    worker.on(
+      'message',
+      (msg: { id: number; size?: number; mtimeMs?: number; error?: { code?: string; message: string } }) => {
+        const p = this.#pending.get(msg.id);
+        this.#pending.delete(msg.id);
+        this.#busy(worker, -1);
+        if (!p) return;
+        if (msg.error) p.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
+        else p.resolve({ size: msg.size!, mtimeMs: msg.mtimeMs! });
+      },
+    );
     worker.on('error', (err) => {
       // A crashed worker fails nothing silently: every job it held fails.
       for (const [id, p] of this.#pending) {

@@ -31,7 +31,14 @@ export interface PublishDomain {
   /** The same for many items, with progress. */
   publishItems(itemIds: readonly number[], options?: PublishItemOptions): Promise<PublishSummary>;
   /** Restores every published file from the cache, hashing the ones that exist; all published items by default. */
-  rebuild(options: { dryRun: boolean; itemIds?: readonly number[]; signal?: AbortSignal; onProgress?: (p: Progress) => void }): Promise<PublishSummary>;
+  rebuild(options: {
+    dryRun: boolean;
+    itemIds?: readonly number[];
+    /** As for publishItem: an automatic rebuild (after a webhook) only restores missing files of locked slots. */
+    automated?: boolean;
+    signal?: AbortSignal;
+    onProgress?: (p: Progress) => void;
+  }): Promise<PublishSummary>;
   /** Finds drift (missing, modified, foreign, stale) and, with repair, fixes it from the cache. */
   verify(options: {
     repair: boolean;
@@ -45,17 +52,23 @@ export interface PublishDomain {
 
 export function createPublishDomain(s: Services): PublishDomain {
   const rt: PublishRuntime = { workers: new FsWorkers() };
-  const publishItems = (itemIds: readonly number[], options: PublishItemOptions = {}) => runPublish(s, rt, itemIds, options);
+  const publishItems = (itemIds: readonly number[], options: PublishItemOptions = {}) =>
+    runPublish(s, rt, itemIds, options);
   return {
     publishItem: (itemId, options) => publishItems([itemId], options),
     publishItems,
-    async rebuild({ dryRun, itemIds, signal, onProgress }) {
+    async rebuild({ dryRun, itemIds, automated, signal, onProgress }) {
       const ids = itemIds && itemIds.length > 0 ? itemIds : await publishedItemIds(s);
-      return runPublish(s, rt, ids, { dryRun, scrutiny: 'hash', signal, onProgress });
+      return runPublish(s, rt, ids, { dryRun, automated, scrutiny: 'hash', signal, onProgress });
     },
     async verify({ repair, itemIds, automated, signal, onProgress }) {
       const ids = itemIds && itemIds.length > 0 ? itemIds : await publishedItemIds(s);
-      return runVerify(s, rt, ids, { repair, ...(automated !== undefined ? { automated } : {}), ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+      return runVerify(s, rt, ids, {
+        repair,
+        ...(automated !== undefined ? { automated } : {}),
+        ...(signal ? { signal } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      });
     },
     close: () => rt.workers.close(),
   };

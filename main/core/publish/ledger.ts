@@ -52,7 +52,10 @@ export class LedgerBatch {
     const now = this.now();
     await this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < deletes.length; i += 500) {
-        await trx.deleteFrom('library_files').where('id', 'in', deletes.slice(i, i + 500)).execute();
+        await trx
+          .deleteFrom('library_files')
+          .where('id', 'in', deletes.slice(i, i + 500))
+          .execute();
       }
       for (let i = 0; i < upserts.length; i += ROWS_PER_STATEMENT) {
         await trx
@@ -77,7 +80,11 @@ export class LedgerBatch {
           .execute();
       }
       for (let i = 0; i < touched.length; i += 500) {
-        await trx.updateTable('items').set({ published_at: now }).where('id', 'in', touched.slice(i, i + 500)).execute();
+        await trx
+          .updateTable('items')
+          .set({ published_at: now })
+          .where('id', 'in', touched.slice(i, i + 500))
+          .execute();
       }
     });
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { isAssetType } from '../../../shared/asset-types.ts';
 import { isFieldName, type CastMember, type ItemFields } from '../../../shared/fields.ts';
 import { extensionOf, extForFormat, type MovieLayout } from '../../../shared/naming.ts';
@@ -7,7 +8,15 @@ import type { DataPaths } from '../config/data-dir.ts';
 import type { DbOrTx } from '../db/database.ts';
 import type { ItemRow } from '../db/schema.ts';
 import type { Services } from '../services.ts';
-import { MAX_ACTOR_IMAGES, type LedgerEntry, type PlanActor, type PlanBlob, type PlanItem, type PlanSlot, type PublishSettings } from './plan.ts';
+import {
+  MAX_ACTOR_IMAGES,
+  type LedgerEntry,
+  type PlanActor,
+  type PlanBlob,
+  type PlanItem,
+  type PlanSlot,
+  type PublishSettings,
+} from './plan.ts';
 
 /*
  * Reads everything the planner needs for a batch of items in a handful of queries (items,
@@ -91,7 +100,8 @@ export async function loadItems(
     const movies = chunk.flatMap((id) => {
       const row = byId.get(id);
       if (!row) missing.push(id);
-      else if (row.kind !== 'movie') refused.push({ id, reason: `Item ${id} is a ${row.kind}; only movies are published so far` });
+      else if (row.kind !== 'movie')
+        refused.push({ id, reason: `Item ${id} is a ${row.kind}; only movies are published so far` });
       else return [row];
       return [];
     });
@@ -133,7 +143,20 @@ export async function loadItems(
         chunks(ledgerOwners).map((owners) =>
           db
             .selectFrom('library_files')
-            .select(['id', 'item_id', 'path', 'role', 'asset_type', 'rank', 'origin', 'sha256', 'bytes', 'mtime', 'width', 'height'])
+            .select([
+              'id',
+              'item_id',
+              'path',
+              'role',
+              'asset_type',
+              'rank',
+              'origin',
+              'sha256',
+              'bytes',
+              'mtime',
+              'width',
+              'height',
+            ])
             .where('item_id', 'in', owners)
             .execute(),
         ),
@@ -144,32 +167,31 @@ export async function loadItems(
     const fieldsBy = groupBy(fieldRows, (r) => r.item_id);
     const siblingsBy = groupBy(siblingRows, (r) => r.folder);
     const ledgerBy = groupBy(ledgerRows, (r) => r.item_id ?? -1);
-    const folderOf = new Map(siblingRows.map((r) => [r.id, r.folder]));
 
     for (const row of movies) {
       const library = libraries.get(row.library_id);
-      const style = (library?.naming_style && NAMING_STYLE_VALUES.has(library.naming_style) ? library.naming_style : base.style) as NamingStyle;
+      const style = (
+        library?.naming_style && NAMING_STYLE_VALUES.has(library.naming_style) ? library.naming_style : base.style
+      ) as NamingStyle;
       const mode =
         options.modeOverride ??
-        ((library?.publish_mode && MODE_VALUES.has(library.publish_mode) ? library.publish_mode : globalMode) as PublishMode);
+        ((library?.publish_mode && MODE_VALUES.has(library.publish_mode)
+          ? library.publish_mode
+          : globalMode) as PublishMode);
       const fields = parseFields(fieldsBy.get(row.id) ?? []);
-      const siblings = (siblingsBy.get(row.folder) ?? []).filter((r) => r.id !== row.id).map((r) => ({ id: r.id, basename: r.basename }));
-      const ledger: LedgerEntry[] = [];
-      for (const owner of [row.id, ...siblings.map((x) => x.id)]) {
-        if (owner !== row.id && folderOf.get(owner) !== row.folder) continue;
-        for (const l of ledgerBy.get(owner) ?? []) {
-          ledger.push({
-            id: l.id,
-            itemId: l.item_id,
-            path: l.path,
-            role: l.role,
-            assetType: l.asset_type,
-            rank: l.rank,
-            origin: l.origin,
-            sha256: l.sha256,
-            bytes: l.bytes,
-            mtime: l.mtime,
-          });
+      const siblings = (siblingsBy.get(row.folder) ?? [])
+        .filter((r) => r.id !== row.id)
+        .map((r) => ({ id: r.id, basename: r.basename }));
+      const ledger: LedgerEntry[] = (ledgerBy.get(row.id) ?? []).map(toLedgerEntry);
+      // Folder mates' rows matter only where they could name one of our files: names that start
+      // with our basename, or that are not in their own basename form (folder-form names,
+      // .actors/, extrafanart/). Keeping just those keeps a folder of 500 loose movies linear.
+      const mine = row.basename.normalize('NFC').toLowerCase();
+      for (const sibling of siblings) {
+        const theirs = `${sibling.basename.normalize('NFC').toLowerCase()}`;
+        for (const l of ledgerBy.get(sibling.id) ?? []) {
+          const name = path.relative(row.folder, l.path).normalize('NFC').toLowerCase();
+          if (name.startsWith(mine) || !name.startsWith(theirs)) ledger.push(toLedgerEntry(l));
         }
       }
       const slots: PlanSlot[] = [];
@@ -177,12 +199,25 @@ export async function loadItems(
         if (!isAssetType(r.asset_type)) continue;
         let blob =
           r.blob_sha && r.sha256 && r.ext && r.bytes !== null
-            ? toPlanBlob({ sha256: r.sha256, ext: r.ext, bytes: r.bytes, width: r.width, height: r.height }, s.paths, r.area)
+            ? toPlanBlob(
+                { sha256: r.sha256, ext: r.ext, bytes: r.bytes, width: r.width, height: r.height },
+                s.paths,
+                r.area,
+              )
             : null;
         // An original the scanner did not copy into the cache is published from the file itself.
         if (!blob && r.blob_sha) {
-          const original = ledgerRowsOf(ledgerBy, row.id).find((l) => l.origin === 'original' && l.sha256 === r.blob_sha);
-          if (original) blob = toPlanBlob({ sha256: original.sha256, ext: extensionOf(original.path), bytes: original.bytes, width: original.width, height: original.height });
+          const original = ledgerRowsOf(ledgerBy, row.id).find(
+            (l) => l.origin === 'original' && l.sha256 === r.blob_sha,
+          );
+          if (original)
+            blob = toPlanBlob({
+              sha256: original.sha256,
+              ext: extensionOf(original.path),
+              bytes: original.bytes,
+              width: original.width,
+              height: original.height,
+            });
         }
         // A slot whose image is not available counts as "not downloaded": its files stay.
         slots.push({ assetType: r.asset_type, rank: r.rank, chosenBy: r.chosen_by, locked: r.locked === 1, blob });
@@ -228,6 +263,32 @@ function parseFields(rows: readonly { field: string; value: string }[]): ItemFie
     }
   }
   return fields as ItemFields;
+}
+
+function toLedgerEntry(l: {
+  id: number;
+  item_id: number | null;
+  path: string;
+  role: LedgerEntry['role'];
+  asset_type: string | null;
+  rank: number | null;
+  origin: LedgerEntry['origin'];
+  sha256: string;
+  bytes: number;
+  mtime: number;
+}): LedgerEntry {
+  return {
+    id: l.id,
+    itemId: l.item_id,
+    path: l.path,
+    role: l.role,
+    assetType: l.asset_type,
+    rank: l.rank,
+    origin: l.origin,
+    sha256: l.sha256,
+    bytes: l.bytes,
+    mtime: l.mtime,
+  };
 }
 
 function ledgerRowsOf<T>(ledgerBy: Map<number, T[]>, itemId: number): T[] {
@@ -302,7 +363,15 @@ async function blobsBySource(db: DbOrTx, paths: DataPaths, urls: readonly string
   const rows = await db
     .selectFrom('blob_sources')
     .innerJoin('blobs', 'blobs.sha256', 'blob_sources.sha256')
-    .select(['blob_sources.source', 'blobs.sha256', 'blobs.ext', 'blobs.bytes', 'blobs.width', 'blobs.height', 'blobs.area'])
+    .select([
+      'blob_sources.source',
+      'blobs.sha256',
+      'blobs.ext',
+      'blobs.bytes',
+      'blobs.width',
+      'blobs.height',
+      'blobs.area',
+    ])
     .where('blob_sources.source', 'in', [...urls])
     .where('blobs.state', '=', 'available')
     .where('blobs.area', '=', 'assets')

@@ -36,11 +36,13 @@ const KODI_RATING_NAMES: Readonly<Record<string, string>> = {
 const DEFAULT_RATING_ORDER = ['themoviedb', 'imdb'];
 
 /** The first line after the XML declaration, so a person opening the file knows who owns it. */
-export const NFO_MARK = '<!-- Written by Posterity. Edit the movie in Posterity: changes here are replaced on the next publish. -->';
+export const NFO_MARK =
+  '<!-- Written by Posterity. Edit the movie in Posterity: changes here are replaced on the next publish. -->';
 
 // XML 1.0 forbids these outright, even escaped; provider text occasionally carries them.
-// eslint-disable-next-line no-control-regex
-const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVALID_XML_CHARS =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Escapes text for an element body or a double-quoted attribute. */
 export function escapeXml(text: string): string {
@@ -70,7 +72,11 @@ class XmlLines {
     return this;
   }
 
-  leaf(tag: string, value: string | number | null | undefined, attrs: Record<string, string | number | boolean | null | undefined> = {}): this {
+  leaf(
+    tag: string,
+    value: string | number | null | undefined,
+    attrs: Record<string, string | number | boolean | null | undefined> = {},
+  ): this {
     if (value === null || value === undefined) return this;
     const text = typeof value === 'number' ? formatNumber(value) : value.trim();
     if (text === '') return this;

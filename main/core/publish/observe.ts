@@ -4,7 +4,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ACTORS_DIR, EXTRAFANART_DIR, isImageFileName } from '../../../shared/naming.ts';
 import { isPublishTemp } from './fs-ops.ts';
-import type { DiskEntry, LedgerEntry } from './plan.ts';
+import { ledgerMtime, type DiskEntry, type LedgerEntry } from './plan.ts';
 
 /*
  * The only part of planning that touches the disk: what is at each path the plan cares about.
@@ -90,7 +90,7 @@ export async function observeFolder(
       const entry: DiskEntry = { kind, size: info.size, mtimeMs: info.mtimeMs, sha: null };
       if (kind === 'file') {
         const row = ledger.get(p);
-        const trusted = row && row.bytes === info.size && row.mtime === Math.trunc(info.mtimeMs);
+        const trusted = row && row.bytes === info.size && row.mtime === ledgerMtime(info.mtimeMs);
         if (trusted && scrutiny === 'stat') entry.sha = row.sha256;
         else if (scrutiny === 'hash' || acceptSizes.get(p)?.has(info.size)) {
           entry.sha = await sha256File(p).catch(() => null);

@@ -184,9 +184,30 @@ interface FileFacts {
 }
 
 export type PlanOp =
-  | (FileFacts & { op: 'write'; source: FileSource; sha: string; bytes: number; why: WriteReason; displace: Displace | null })
-  | (FileFacts & { op: 'link'; from: string; source: FileSource; sha: string; bytes: number; why: WriteReason; displace: Displace | null })
-  | (FileFacts & { op: 'keep'; sha: string | null; why: KeepReason; ledger: 'none' | 'refresh' | 'adopt'; ledgerId: number | null })
+  | (FileFacts & {
+      op: 'write';
+      source: FileSource;
+      sha: string;
+      bytes: number;
+      why: WriteReason;
+      displace: Displace | null;
+    })
+  | (FileFacts & {
+      op: 'link';
+      from: string;
+      source: FileSource;
+      sha: string;
+      bytes: number;
+      why: WriteReason;
+      displace: Displace | null;
+    })
+  | (FileFacts & {
+      op: 'keep';
+      sha: string | null;
+      why: KeepReason;
+      ledger: 'none' | 'refresh' | 'adopt';
+      ledgerId: number | null;
+    })
   | (FileFacts & { op: 'recycle'; ledgerId: number | null; reason: RecycleReason; after: string[] })
   | (FileFacts & { op: 'forget'; ledgerId: number })
   | { op: 'error'; path: string | null; rel: string | null; reason: string };
@@ -196,6 +217,14 @@ export interface ItemPlan {
   ops: PlanOp[];
   /** Things the user should know that are not errors (a kept foreign NFO, a pending slot). */
   warnings: { path: string | null; reason: string }[];
+}
+
+/**
+ * A file's mtime as the ledger keeps it: whole milliseconds, rounded — the float `mtimeMs` of a
+ * file stamped at an exact millisecond can read …999 — so a stat compares equal to its row.
+ */
+export function ledgerMtime(mtimeMs: number): number {
+  return Math.round(mtimeMs);
 }
 
 /** Actor pictures written per movie at most, in billing order. */
@@ -216,7 +245,9 @@ export function namingLayout(item: PlanItem, siblings: readonly unknown[]): Movi
 
 /** Whether the item carries enough metadata for an NFO (an NFO without it would stop Kodi scraping). */
 export function wantsNfo(item: PlanItem, fields: ItemFields): boolean {
-  return (item.tmdbId !== null || item.imdbId !== null) && typeof fields.title === 'string' && fields.title.trim() !== '';
+  return (
+    (item.tmdbId !== null || item.imdbId !== null) && typeof fields.title === 'string' && fields.title.trim() !== ''
+  );
 }
 
 /**
@@ -224,7 +255,9 @@ export function wantsNfo(item: PlanItem, fields: ItemFields): boolean {
  * before the NFO (which names them). Throws nothing: a slot whose names cannot be made is
  * reported in `errors`.
  */
-export function desiredFiles(input: Pick<ItemPlanInput, 'item' | 'slots' | 'fields' | 'actors' | 'siblings' | 'settings'>): {
+export function desiredFiles(
+  input: Pick<ItemPlanInput, 'item' | 'slots' | 'fields' | 'actors' | 'siblings' | 'settings'>,
+): {
   files: DesiredFile[];
   errors: { rel: string | null; reason: string }[];
 } {
@@ -335,10 +368,17 @@ export function planItem(input: ItemPlanInput): ItemPlan {
   const plan = { itemId: item.id, ops, warnings };
 
   if (!input.folderExists) {
-    ops.push({ op: 'error', path: item.folder, rel: null, reason: `The movie folder ${item.folder} is gone or cannot be read` });
+    ops.push({
+      op: 'error',
+      path: item.folder,
+      rel: null,
+      reason: `The movie folder ${item.folder} is gone or cannot be read`,
+    });
     return plan;
   }
-  const clash = input.siblings.find((s) => s.basename.normalize('NFC').toLowerCase() === item.basename.normalize('NFC').toLowerCase());
+  const clash = input.siblings.find(
+    (s) => s.basename.normalize('NFC').toLowerCase() === item.basename.normalize('NFC').toLowerCase(),
+  );
   if (clash) {
     ops.push({
       op: 'error',
@@ -372,7 +412,13 @@ export function planItem(input: ItemPlanInput): ItemPlan {
   }
 
   for (const file of files) {
-    const facts: FileFacts = { path: file.path, rel: file.rel, role: file.role, assetType: file.assetType, rank: file.rank };
+    const facts: FileFacts = {
+      path: file.path,
+      rel: file.rel,
+      role: file.role,
+      assetType: file.assetType,
+      rank: file.rank,
+    };
     const onDisk = disk.get(file.path);
     const row = ledgerByPath.get(file.path);
     const lockedSkip = automated && file.locked;
@@ -422,7 +468,9 @@ export function planItem(input: ItemPlanInput): ItemPlan {
     const same = onDisk.sha === file.sha;
     if (same) {
       willHold.add(file.path);
-      const refresh = row !== undefined && (row.sha256 !== file.sha || row.bytes !== onDisk.size || row.mtime !== Math.trunc(onDisk.mtimeMs));
+      const refresh =
+        row !== undefined &&
+        (row.sha256 !== file.sha || row.bytes !== onDisk.size || row.mtime !== ledgerMtime(onDisk.mtimeMs));
       ops.push({
         ...facts,
         op: 'keep',
@@ -439,21 +487,42 @@ export function planItem(input: ItemPlanInput): ItemPlan {
         continue;
       }
       const modified = onDisk.sha !== row.sha256;
-      produce(modified ? 'modified' : 'changed', { ledgerId: row.id, reason: modified ? 'modified' : 'stale', recycle: modified });
+      produce(modified ? 'modified' : 'changed', {
+        ledgerId: row.id,
+        reason: modified ? 'modified' : 'stale',
+        recycle: modified,
+      });
       continue;
     }
     // The user's file: an original the scanner recorded, or one we have never seen.
     if (file.role === 'nfo') {
       if (!settings.overwriteForeignNfo) {
-        ops.push({ ...facts, op: 'keep', sha: onDisk.sha, why: 'foreign-nfo', ledger: 'none', ledgerId: row?.id ?? null });
-        warnings.push({ path: file.path, reason: `${file.rel} was not written by Posterity and was kept (publish.overwriteForeignNfo is off)` });
+        ops.push({
+          ...facts,
+          op: 'keep',
+          sha: onDisk.sha,
+          why: 'foreign-nfo',
+          ledger: 'none',
+          ledgerId: row?.id ?? null,
+        });
+        warnings.push({
+          path: file.path,
+          reason: `${file.rel} was not written by Posterity and was kept (publish.overwriteForeignNfo is off)`,
+        });
         continue;
       }
       produce('replace-foreign', { ledgerId: row?.id ?? null, reason: 'foreign-nfo', recycle: true });
       continue;
     }
     if (file.role === 'actor') {
-      ops.push({ ...facts, op: 'keep', sha: onDisk.sha, why: 'foreign-actor', ledger: 'none', ledgerId: row?.id ?? null });
+      ops.push({
+        ...facts,
+        op: 'keep',
+        sha: onDisk.sha,
+        why: 'foreign-actor',
+        ledger: 'none',
+        ledgerId: row?.id ?? null,
+      });
       continue;
     }
     if (lockedSkip) {
@@ -504,14 +573,26 @@ export function planItem(input: ItemPlanInput): ItemPlan {
         ops.push({ ...facts, op: 'keep', sha: onDisk.sha, why: 'locked', ledger: 'none', ledgerId: row.id });
         continue;
       }
-      ops.push({ ...facts, op: 'recycle', ledgerId: row.id, reason: 'stale', after: row.role === 'art' ? slotPaths.get(key) ?? [] : [] });
+      ops.push({
+        ...facts,
+        op: 'recycle',
+        ledgerId: row.id,
+        reason: 'stale',
+        after: row.role === 'art' ? (slotPaths.get(key) ?? []) : [],
+      });
       continue;
     }
     // An original of a slot that now holds a different, non-original choice.
     if (row.role !== 'art' || !onDisk || onDisk.kind !== 'file') continue;
     if (!slot?.blob || slot.chosenBy === 'original' || slot.blob.sha === row.sha256) continue;
     if (automated && slot.locked) continue;
-    ops.push({ ...facts, op: 'recycle', ledgerId: row.id, reason: 'replaced-original', after: slotPaths.get(key) ?? [] });
+    ops.push({
+      ...facts,
+      op: 'recycle',
+      ledgerId: row.id,
+      reason: 'replaced-original',
+      after: slotPaths.get(key) ?? [],
+    });
   }
 
   if (settings.cleanupUnknownImages && layoutAllowsCleanup(item, input.siblings)) {
@@ -520,12 +601,26 @@ export function planItem(input: ItemPlanInput): ItemPlan {
       if (desiredPaths.has(p) || ledgerByPath.has(p)) continue;
       const onDisk = disk.get(p);
       if (onDisk && onDisk.kind !== 'file') continue;
-      ops.push({ path: p, rel, role: 'art', assetType: null, rank: null, op: 'recycle', ledgerId: null, reason: 'unknown-image', after: [] });
+      ops.push({
+        path: p,
+        rel,
+        role: 'art',
+        assetType: null,
+        rank: null,
+        op: 'recycle',
+        ledgerId: null,
+        reason: 'unknown-image',
+        after: [],
+      });
     }
   }
 
   for (const slot of input.slots) {
-    if (!slot.blob) warnings.push({ path: null, reason: `${slot.assetType} #${slot.rank} is chosen but not downloaded yet; its files were left as they are` });
+    if (!slot.blob)
+      warnings.push({
+        path: null,
+        reason: `${slot.assetType} #${slot.rank} is chosen but not downloaded yet; its files were left as they are`,
+      });
   }
   return plan;
 }

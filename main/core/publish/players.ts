@@ -91,7 +91,12 @@ class KodiRpc {
     const res = await this.http.postJson(
       this.url,
       { jsonrpc: '2.0', id: ++this.id, method, params },
-      { budget: 'players', headers: this.headers, timeoutMs: TIMEOUT_MS, ...(this.signal ? { signal: this.signal } : {}) },
+      {
+        budget: 'players',
+        headers: this.headers,
+        timeoutMs: TIMEOUT_MS,
+        ...(this.signal ? { signal: this.signal } : {}),
+      },
     );
     if (res.status === 401) throw new Error('Kodi refused the user name or password (HTTP 401)');
     if (res.status < 200 || res.status >= 300) throw new Error(`Kodi answered HTTP ${res.status}`);
@@ -116,7 +121,8 @@ async function notifyKodi(
   const base = trimSlash(kodi.url);
   const url = base.endsWith('/jsonrpc') ? base : `${base}/jsonrpc`;
   const headers: Record<string, string> = {};
-  if (kodi.username) headers.authorization = `Basic ${Buffer.from(`${kodi.username}:${kodi.password}`).toString('base64')}`;
+  if (kodi.username)
+    headers.authorization = `Basic ${Buffer.from(`${kodi.username}:${kodi.password}`).toString('base64')}`;
   const rpc = new KodiRpc(http, url, headers, signal);
   let refreshed = 0;
   let scanned = 0;
@@ -160,7 +166,9 @@ async function findKodiMovie(rpc: KodiRpc, target: PlayerTarget): Promise<number
     properties: ['file'],
   })) as { movies?: KodiMovie[] } | null;
   const movies = result?.movies ?? [];
-  const exact = movies.find((m) => m.file === video || m.file.startsWith(folderPath(video)) || m.file.startsWith(folderPath(target.folder)));
+  const exact = movies.find(
+    (m) => m.file === video || m.file.startsWith(folderPath(video)) || m.file.startsWith(folderPath(target.folder)),
+  );
   if (exact) return exact.movieid;
   // Kodi may see the library through another path (smb://…): one hit by file name is the movie.
   return movies.length === 1 ? movies[0]!.movieid : null;
@@ -176,14 +184,21 @@ async function notifyJellyfin(
   const res = await http.postJson(
     `${trimSlash(jellyfin.url)}/Library/Media/Updated`,
     { Updates: targets.map((t) => ({ Path: t.videoPath ?? t.folder, UpdateType: 'Modified' })) },
-    { budget: 'players', headers: { 'x-emby-token': jellyfin.apiKey }, timeoutMs: TIMEOUT_MS, ...(signal ? { signal } : {}) },
+    {
+      budget: 'players',
+      headers: { 'x-emby-token': jellyfin.apiKey },
+      timeoutMs: TIMEOUT_MS,
+      ...(signal ? { signal } : {}),
+    },
   );
   const ok = res.status >= 200 && res.status < 300;
   return {
     player: 'jellyfin',
     ok,
     items: targets.length,
-    detail: ok ? `${targets.length} paths reported` : `Jellyfin answered HTTP ${res.status}${res.status === 401 ? ' (check the API key)' : ''}`,
+    detail: ok
+      ? `${targets.length} paths reported`
+      : `Jellyfin answered HTTP ${res.status}${res.status === 401 ? ' (check the API key)' : ''}`,
   };
 }
 

@@ -62,7 +62,12 @@ export async function prepareItem(
 ): Promise<PreparedItem> {
   let actors: PlanActor[] = [];
   let actorFailures: { name: string; reason: string }[] = [];
-  if (loaded.settings.actorImages && loaded.castWithPictures.length > 0 && loaded.item.layout !== 'shared-folder' && loaded.siblings.length === 0) {
+  if (
+    loaded.settings.actorImages &&
+    loaded.castWithPictures.length > 0 &&
+    loaded.item.layout !== 'shared-folder' &&
+    loaded.siblings.length === 0
+  ) {
     ({ actors, failures: actorFailures } = await resolveActorPictures(s, loaded.castWithPictures, {
       download: options.downloadActors,
       signal: options.signal,
@@ -84,11 +89,13 @@ export async function prepareItem(
     if (set) set.add(size);
     else acceptSizes.set(p, new Set([size]));
   };
+  // Folder mates' rows are only consulted for our own desired paths; never look at their files.
+  const own = loaded.ledger.filter((l) => l.itemId === loaded.item.id);
   for (const f of desired.files) accept(f.path, f.bytes);
-  for (const l of loaded.ledger) accept(l.path, l.bytes);
+  for (const l of own) accept(l.path, l.bytes);
   const seen = await observeFolder(
     loaded.item.folder,
-    pathsToObserve(desired.files, loaded.ledger),
+    pathsToObserve(desired.files, own),
     ledgerByPath,
     acceptSizes,
     options.scrutiny,
@@ -172,7 +179,12 @@ async function withItemLock<T>(s: Services, itemId: number, fn: () => Promise<T>
  * names, writing only what differs. Per-item problems land in `errors`; the run itself only
  * fails when cancelled.
  */
-export async function runPublish(s: Services, rt: PublishRuntime, itemIds: readonly number[], options: RunOptions = {}): Promise<PublishSummary> {
+export async function runPublish(
+  s: Services,
+  rt: PublishRuntime,
+  itemIds: readonly number[],
+  options: RunOptions = {},
+): Promise<PublishSummary> {
   const dryRun = options.dryRun ?? false;
   const automated = options.automated ?? false;
   const scrutiny = options.scrutiny ?? 'stat';
@@ -186,51 +198,62 @@ export async function runPublish(s: Services, rt: PublishRuntime, itemIds: reado
   const ledger = new LedgerBatch(s.db, () => s.clock.now());
 
   try {
-  for (let i = 0; i < itemIds.length; i += LOAD_BATCH) {
-    options.signal?.throwIfAborted();
-    const batch = itemIds.slice(i, i + LOAD_BATCH);
-    const { items, missing, refused } = await loadItems(s, batch, { modeOverride: options.mode });
-    for (const id of missing) summary.errors.push({ itemId: id, reason: `No item ${id}` });
-    for (const r of refused) summary.errors.push({ itemId: r.id, reason: r.reason });
-    done += missing.length + refused.length;
-
-    await eachLimited(items, PARALLEL_ITEMS, async (loaded) => {
+    for (let i = 0; i < itemIds.length; i += LOAD_BATCH) {
       options.signal?.throwIfAborted();
-      const id = loaded.item.id;
-      try {
-        await withItemLock(s, id, async () => {
-          const prepared = await prepareItem(s, loaded, { automated, scrutiny, downloadActors: !dryRun, signal: options.signal });
-          for (const f of prepared.actorFailures) {
-            summary.warnings.push({ itemId: id, reason: `Actor picture of ${f.name} could not be downloaded: ${f.reason}` });
-          }
-          if (dryRun) summary.plan!.push(...describePlan(prepared.plan));
-          const outcome = await executeItemPlan(s, prepared.plan, loaded.item.folder, {
-            mode: loaded.mode,
-            dryRun,
-            automated,
-            altSources: prepared.altSources,
-            temps: prepared.temps,
-            notes,
-            workers: rt.workers,
-            ledger,
-            signal: options.signal,
+      const batch = itemIds.slice(i, i + LOAD_BATCH);
+      const { items, missing, refused } = await loadItems(s, batch, { modeOverride: options.mode });
+      for (const id of missing) summary.errors.push({ itemId: id, reason: `No item ${id}` });
+      for (const r of refused) summary.errors.push({ itemId: r.id, reason: r.reason });
+      done += missing.length + refused.length;
+
+      await eachLimited(items, PARALLEL_ITEMS, async (loaded) => {
+        options.signal?.throwIfAborted();
+        const id = loaded.item.id;
+        try {
+          await withItemLock(s, id, async () => {
+            const prepared = await prepareItem(s, loaded, {
+              automated,
+              scrutiny,
+              downloadActors: !dryRun,
+              signal: options.signal,
+            });
+            for (const f of prepared.actorFailures) {
+              summary.warnings.push({
+                itemId: id,
+                reason: `Actor picture of ${f.name} could not be downloaded: ${f.reason}`,
+              });
+            }
+            if (dryRun) summary.plan!.push(...describePlan(prepared.plan));
+            const outcome = await executeItemPlan(s, prepared.plan, loaded.item.folder, {
+              mode: loaded.mode,
+              dryRun,
+              automated,
+              altSources: prepared.altSources,
+              temps: prepared.temps,
+              notes,
+              workers: rt.workers,
+              ledger,
+              signal: options.signal,
+            });
+            add(summary, outcome);
+            summary.items++;
+            if (outcome.changed) {
+              changedIds.push(id);
+              changed.push({ itemId: id, folder: loaded.item.folder, videoPath: loaded.row.video_path });
+            }
           });
-          add(summary, outcome);
-          summary.items++;
-          if (outcome.changed) {
-            changedIds.push(id);
-            changed.push({ itemId: id, folder: loaded.item.folder, videoPath: loaded.row.video_path });
-          }
-        });
-      } catch (err) {
-        if ((err as Error).name === 'AbortError' || (err instanceof ApiError && err.code === 'cancelled')) throw err;
-        log.error('Publishing an item failed unexpectedly', { itemId: id, error: (err as Error).stack ?? String(err) });
-        summary.errors.push({ itemId: id, reason: (err as Error).message });
-      }
-      done++;
-      options.onProgress?.({ done, total, label: loaded.item.title });
-    });
-  }
+        } catch (err) {
+          if ((err as Error).name === 'AbortError' || (err instanceof ApiError && err.code === 'cancelled')) throw err;
+          log.error('Publishing an item failed unexpectedly', {
+            itemId: id,
+            error: (err as Error).stack ?? String(err),
+          });
+          summary.errors.push({ itemId: id, reason: (err as Error).message });
+        }
+        done++;
+        options.onProgress?.({ done, total, label: loaded.item.title });
+      });
+    }
   } finally {
     await ledger.flush();
   }
@@ -240,7 +263,11 @@ export async function runPublish(s: Services, rt: PublishRuntime, itemIds: reado
   if (!dryRun && options.notify !== false && changed.length > 0) {
     summary.players = await notifyPlayers(
       s.providers.http,
-      { kodi: s.settings.get('players.kodi'), jellyfin: s.settings.get('players.jellyfin'), plex: s.settings.get('players.plex') },
+      {
+        kodi: s.settings.get('players.kodi'),
+        jellyfin: s.settings.get('players.jellyfin'),
+        plex: s.settings.get('players.plex'),
+      },
       changed.sort((a, b) => a.itemId - b.itemId),
       log,
       options.signal,
@@ -297,21 +324,31 @@ export function findingsOf(plan: ItemPlan): VerifyFinding[] {
     switch (op.op) {
       case 'write':
       case 'link':
-        if (op.why === 'new' || op.why === 'missing') push('missing', op.path, op.why === 'missing' ? 'published before, gone now' : 'never published');
+        if (op.why === 'new' || op.why === 'missing')
+          push('missing', op.path, op.why === 'missing' ? 'published before, gone now' : 'never published');
         else if (op.why === 'modified') push('modified', op.path, 'changed on disk since Posterity wrote it');
         else if (op.why === 'changed') push('stale', op.path, 'holds an earlier choice');
-        else if (op.why === 'replace-original') push('stale', op.path, 'an original awaiting replacement by the new choice');
-        else push('foreign', op.path, op.displace?.reason === 'foreign-nfo' ? 'an NFO Posterity did not write' : 'a file Posterity did not write');
+        else if (op.why === 'replace-original')
+          push('stale', op.path, 'an original awaiting replacement by the new choice');
+        else
+          push(
+            'foreign',
+            op.path,
+            op.displace?.reason === 'foreign-nfo' ? 'an NFO Posterity did not write' : 'a file Posterity did not write',
+          );
         break;
       case 'keep':
-        if (op.why === 'foreign-nfo') push('foreign', op.path, 'an NFO Posterity did not write (kept: publish.overwriteForeignNfo is off)');
-        else if (op.why === 'locked') push('modified', op.path, 'differs from the choice; left alone because the slot is locked');
+        if (op.why === 'foreign-nfo')
+          push('foreign', op.path, 'an NFO Posterity did not write (kept: publish.overwriteForeignNfo is off)');
+        else if (op.why === 'locked')
+          push('modified', op.path, 'differs from the choice; left alone because the slot is locked');
         break;
       case 'recycle':
         push(op.reason === 'unknown-image' ? 'foreign' : 'stale', op.path, RECYCLE_TEXT[op.reason]);
         break;
       case 'error':
-        if (op.path && /in the way|did not write|belongs to another/.test(op.reason)) push('foreign', op.path, op.reason);
+        if (op.path && /in the way|did not write|belongs to another/.test(op.reason))
+          push('foreign', op.path, op.reason);
         break;
       case 'forget':
         break;
@@ -343,11 +380,17 @@ export async function runVerify(
     for (const r of refused) errors.push({ itemId: r.id, reason: r.reason });
     await eachLimited(items, PARALLEL_ITEMS, async (loaded) => {
       options.signal?.throwIfAborted();
-      const prepared = await prepareItem(s, loaded, { automated, scrutiny: 'stat', downloadActors: false, signal: options.signal });
+      const prepared = await prepareItem(s, loaded, {
+        automated,
+        scrutiny: 'stat',
+        downloadActors: false,
+        signal: options.signal,
+      });
       checked++;
       const findings = findingsOf(prepared.plan);
       for (const op of prepared.plan.ops) {
-        if (op.op === 'error' && !findings.some((f) => f.path === op.path)) errors.push({ itemId: loaded.item.id, ...(op.path ? { path: op.path } : {}), reason: op.reason });
+        if (op.op === 'error' && !findings.some((f) => f.path === op.path))
+          errors.push({ itemId: loaded.item.id, ...(op.path ? { path: op.path } : {}), reason: op.reason });
       }
       if (findings.length > 0) {
         for (const f of findings) counts[f.kind]++;
@@ -360,12 +403,16 @@ export async function runVerify(
   reports.sort((a, b) => a.itemId - b.itemId);
   let repaired: PublishSummary | null = null;
   if (options.repair) {
-    repaired = await runPublish(s, rt, toRepair.sort((a, b) => a - b), {
-      automated,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    repaired = await runPublish(
+      s,
+      rt,
+      toRepair.sort((a, b) => a - b),
+      {
+        automated,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      },
+    );
   }
   return { checked, clean: checked - reports.length, items: reports, counts, errors, repaired };
 }
-

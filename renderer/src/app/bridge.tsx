@@ -79,7 +79,11 @@ export interface ApiState<T> {
  * Fetches one API method's result and keeps it while params are unchanged. `null` params skip
  * the call. Reloads whenever `deps` change, or on demand.
  */
-export function useApi<M extends MethodName>(method: M, params: ParamsOf<M> | null, deps: unknown[] = []): ApiState<ResultOf<M>> {
+export function useApi<M extends MethodName>(
+  method: M,
+  params: ParamsOf<M> | null,
+  deps: unknown[] = [],
+): ApiState<ResultOf<M>> {
   const client = useClient();
   const [data, setData] = useState<ResultOf<M> | undefined>(undefined);
   const [error, setError] = useState<Error | null>(null);
@@ -113,5 +117,11 @@ export function useApi<M extends MethodName>(method: M, params: ParamsOf<M> | nu
   }, [client, method, key, tick, ...deps]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   const current = dataKey === key;
-  return { data: current ? data : undefined, error: current ? error : null, loading: loading || !current, reload, set: setData };
+  return {
+    data: current ? data : undefined,
+    error: current ? error : null,
+    loading: loading || !current,
+    reload,
+    set: setData,
+  };
 }

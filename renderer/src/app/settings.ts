@@ -42,6 +42,9 @@ export function useSettings(): SettingsState {
     },
     [client],
   );
-  const value = useCallback(<K extends SettingKey>(key: K) => views?.get(key)?.value as SettingValue<K> | undefined, [views]);
+  const value = useCallback(
+    <K extends SettingKey>(key: K) => views?.get(key)?.value as SettingValue<K> | undefined,
+    [views],
+  );
   return { views, error, value, save, reload: () => setTick((t) => t + 1) };
 }

@@ -27,9 +27,22 @@ export function Img({
   const broken = src === null || failed === src;
   return (
     <div className={`img ${className ?? ''} ${broken ? 'img-missing' : ''}`} data-fit={fit}>
-      {!broken && <img src={src} alt={alt} loading={lazy ? 'lazy' : 'eager'} decoding="async" draggable={false} onError={() => setFailed(src)} />}
+      {!broken && (
+        <img
+          src={src}
+          alt={alt}
+          loading={lazy ? 'lazy' : 'eager'}
+          decoding="async"
+          draggable={false}
+          onError={() => setFailed(src)}
+        />
+      )}
       {broken && (
-        <div className="img-placeholder" role="img" aria-label={src === null ? `${alt}: none` : `${alt}: could not be loaded`}>
+        <div
+          className="img-placeholder"
+          role="img"
+          aria-label={src === null ? `${alt}: none` : `${alt}: could not be loaded`}
+        >
           <svg viewBox="0 0 24 24" aria-hidden="true" width="28" height="28">
             <path
               fill="currentColor"

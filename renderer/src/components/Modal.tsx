@@ -4,7 +4,17 @@ import { useEffect, useRef, type ReactNode } from 'react';
  * A modal dialog on the native <dialog> element: focus is trapped and restored by the browser,
  * Escape closes it, a click on the backdrop closes it.
  */
-export function Modal({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+export function Modal({
+  title,
+  onClose,
+  children,
+  wide,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  wide?: boolean;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;

@@ -1,4 +1,14 @@
-import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode, type Ref } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useImperativeHandle,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type ReactNode,
+  type Ref,
+} from 'react';
 
 /** Where a cell sits, computed by the virtualizer. */
 export interface CellLayout {
@@ -94,6 +104,14 @@ export function VirtualGrid(props: VirtualGridProps) {
     if (firstVisible >= first && lastVisible <= last) return;
     setScrollTop(top);
   }, []);
+
+  // A native passive listener: React's synthetic event layer costs time on every scrolled frame.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => el.removeEventListener('scroll', onScroll);
+  }, [onScroll]);
 
   const inner = Math.max(0, viewport.width - padding * 2);
   const columns = minCellWidth ? Math.max(1, Math.floor((inner + gap) / (minCellWidth + gap))) : 1;
@@ -231,15 +249,22 @@ export function VirtualGrid(props: VirtualGridProps) {
     <div
       ref={scroller}
       className={`vg-scroller ${props.className ?? ''}`}
-      onScroll={onScroll}
       onKeyDown={onKeyDown}
       tabIndex={0}
       role="listbox"
       aria-multiselectable={props.onToggle ? true : undefined}
       aria-label={props.ariaLabel}
-      aria-activedescendant={activeIndex >= 0 && activeIndex >= first && activeIndex <= last ? props.cellId(activeIndex) : undefined}
+      aria-activedescendant={
+        activeIndex >= 0 && activeIndex >= first && activeIndex <= last ? props.cellId(activeIndex) : undefined
+      }
     >
-      {count === 0 ? props.empty : <div className="vg-spacer" style={{ height: totalHeight }}>{cells}</div>}
+      {count === 0 ? (
+        props.empty
+      ) : (
+        <div className="vg-spacer" style={{ height: totalHeight }}>
+          {cells}
+        </div>
+      )}
     </div>
   );
 }

@@ -1,4 +1,13 @@
-import { Component, createContext, useCallback, useContext, useRef, useState, type ErrorInfo, type ReactNode } from 'react';
+import {
+  Component,
+  createContext,
+  useCallback,
+  useContext,
+  useRef,
+  useState,
+  type ErrorInfo,
+  type ReactNode,
+} from 'react';
 import { errorText } from '../lib/format.ts';
 
 /** An engine or network error, in place, with a way to try again. */
@@ -58,13 +67,26 @@ export function ProgressBar({ done, total, label }: { done: number; total: numbe
       aria-valuemax={total > 0 ? total : undefined}
       aria-valuenow={total > 0 ? done : undefined}
     >
-      <div className={`progress-fill ${pct === null ? 'progress-indeterminate' : ''}`} style={pct === null ? undefined : { width: `${pct}%` }} />
+      <div
+        className={`progress-fill ${pct === null ? 'progress-indeterminate' : ''}`}
+        style={pct === null ? undefined : { width: `${pct}%` }}
+      />
     </div>
   );
 }
 
 /** A labelled on/off switch (a checkbox underneath, for keyboards and screen readers). */
-export function Switch({ checked, onChange, label, disabled }: { checked: boolean; onChange: (v: boolean) => void; label: string; disabled?: boolean }) {
+export function Switch({
+  checked,
+  onChange,
+  label,
+  disabled,
+}: {
+  checked: boolean;
+  onChange: (v: boolean) => void;
+  label: string;
+  disabled?: boolean;
+}) {
   return (
     <label className="switch">
       <input type="checkbox" checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} />
@@ -75,7 +97,10 @@ export function Switch({ checked, onChange, label, disabled }: { checked: boolea
 }
 
 /** Catches a render error so one broken view shows a message, never a blank window. */
-export class ErrorBoundary extends Component<{ children: ReactNode; resetKey?: unknown }, { error: Error | null; key: unknown }> {
+export class ErrorBoundary extends Component<
+  { children: ReactNode; resetKey?: unknown },
+  { error: Error | null; key: unknown }
+> {
   override state: { error: Error | null; key: unknown } = { error: null, key: undefined };
 
   static getDerivedStateFromError(error: Error) {
@@ -95,7 +120,11 @@ export class ErrorBoundary extends Component<{ children: ReactNode; resetKey?: u
     if (this.state.error) {
       return (
         <div className="view-error">
-          <ErrorMessage title="This view hit a problem" error={this.state.error} onRetry={() => this.setState({ error: null })} />
+          <ErrorMessage
+            title="This view hit a problem"
+            error={this.state.error}
+            onRetry={() => this.setState({ error: null })}
+          />
         </div>
       );
     }
@@ -128,7 +157,12 @@ export function ToastProvider({ children }: { children: ReactNode }) {
         {toasts.map((t) => (
           <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
             {t.text}
-            <button type="button" className="toast-close" aria-label="Dismiss" onClick={() => setToasts((all) => all.filter((x) => x.id !== t.id))}>
+            <button
+              type="button"
+              className="toast-close"
+              aria-label="Dismiss"
+              onClick={() => setToasts((all) => all.filter((x) => x.id !== t.id))}
+            >
               ×
             </button>
           </div>
@@ -147,7 +181,11 @@ export function useAction() {
   const toast = useToast();
   const [busy, setBusy] = useState<string | null>(null);
   const run = useCallback(
-    async <T,>(name: string, action: () => Promise<T>, done?: string | ((result: T) => string)): Promise<T | undefined> => {
+    async <T,>(
+      name: string,
+      action: () => Promise<T>,
+      done?: string | ((result: T) => string),
+    ): Promise<T | undefined> => {
       setBusy(name);
       try {
         const result = await action();

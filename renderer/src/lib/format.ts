@@ -37,7 +37,8 @@ export function formatDimensions(width: number | null | undefined, height: numbe
   return width && height ? `${width}×${height}` : 'size unknown';
 }
 
-const LANGUAGE_NAMES = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(undefined, { type: 'language' }) : null;
+const LANGUAGE_NAMES =
+  typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(undefined, { type: 'language' }) : null;
 
 /** "English", "No text" for null. */
 export function formatLanguage(code: string | null | undefined): string {

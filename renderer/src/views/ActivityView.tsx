@@ -41,7 +41,13 @@ export function ActivityView() {
     if (index >= 0) {
       // Progress updates arrive often: patch the row instead of fetching the list.
       const next = [...jobs.data];
-      next[index] = { ...next[index]!, state: e.job.state, progress: e.job.progress, message: e.job.message, error: e.job.error };
+      next[index] = {
+        ...next[index]!,
+        state: e.job.state,
+        progress: e.job.progress,
+        message: e.job.message,
+        error: e.job.error,
+      };
       jobs.set(next);
     } else if (!pending.current) {
       pending.current = setTimeout(() => {
@@ -64,7 +70,13 @@ export function ActivityView() {
         <h1>Activity</h1>
         <div className="segmented" role="group" aria-label="Show">
           {(['all', 'active', 'failed'] as const).map((f) => (
-            <button key={f} type="button" aria-pressed={filter === f} className={filter === f ? 'seg-on' : ''} onClick={() => setFilter(f)}>
+            <button
+              key={f}
+              type="button"
+              aria-pressed={filter === f}
+              className={filter === f ? 'seg-on' : ''}
+              onClick={() => setFilter(f)}
+            >
               {f === 'all' ? 'All' : f === 'active' ? 'In progress' : 'Failed'}
             </button>
           ))}
@@ -84,7 +96,13 @@ export function ActivityView() {
             <h2 className="section-title">In progress</h2>
             <ul className="jobs">
               {active.map((j) => (
-                <JobRow key={j.id} job={j} onCancel={() => void run('cancel', () => client.call('jobs-cancel', { id: j.id }), 'Cancelled').then(jobs.reload)} />
+                <JobRow
+                  key={j.id}
+                  job={j}
+                  onCancel={() =>
+                    void run('cancel', () => client.call('jobs-cancel', { id: j.id }), 'Cancelled').then(jobs.reload)
+                  }
+                />
               ))}
             </ul>
           </section>
@@ -122,11 +140,15 @@ function JobRow({ job, onCancel }: { job: JobView; onCancel?: () => void }) {
         {job.state === 'running' && (
           <ProgressBar done={job.progress?.done ?? 0} total={job.progress?.total ?? 0} label={`${label} progress`} />
         )}
-        {(job.progress?.label || job.message) && job.state === 'running' && <div className="muted small">{job.progress?.label ?? job.message}</div>}
+        {(job.progress?.label || job.message) && job.state === 'running' && (
+          <div className="muted small">{job.progress?.label ?? job.message}</div>
+        )}
         {job.state === 'failed' && job.error && (
           <div className="job-error" role="note">
             {job.error}
-            {job.attempts < job.maxAttempts && job.runAfter > Date.now() && <span className="muted"> · retrying {formatRelative(job.runAfter)}</span>}
+            {job.attempts < job.maxAttempts && job.runAfter > Date.now() && (
+              <span className="muted"> · retrying {formatRelative(job.runAfter)}</span>
+            )}
           </div>
         )}
         {job.state === 'done' && job.message && <div className="muted small">{job.message}</div>}
@@ -136,7 +158,12 @@ function JobRow({ job, onCancel }: { job: JobView; onCancel?: () => void }) {
           {formatRelative(when)}
         </span>
         {onCancel && (
-          <button type="button" className="btn btn-small" onClick={onCancel} aria-label={`Cancel ${label}${job.itemTitle ? ` of ${job.itemTitle}` : ''}`}>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={onCancel}
+            aria-label={`Cancel ${label}${job.itemTitle ? ` of ${job.itemTitle}` : ''}`}
+          >
             Cancel
           </button>
         )}

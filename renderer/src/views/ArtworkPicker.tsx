@@ -1,5 +1,11 @@
 import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
-import type { ArtworkTypeView, CandidateView, ClusterView, ItemArtwork, SlotView } from '../../../shared/api/artwork.ts';
+import type {
+  ArtworkTypeView,
+  CandidateView,
+  ClusterView,
+  ItemArtwork,
+  SlotView,
+} from '../../../shared/api/artwork.ts';
 import { ApiError, isApiErrorShape } from '../../../shared/api/errors.ts';
 import { ASSET_TYPE_SPECS, type AssetType } from '../../../shared/asset-types.ts';
 import { SCORE_MAX } from '../../../shared/scoring.ts';
@@ -10,7 +16,12 @@ import { useAction } from '../components/ui.tsx';
 import { formatDimensions, formatLanguage, pluralize } from '../lib/format.ts';
 import { LockIcon } from './LibraryView.tsx';
 
-const PROVIDER_NAMES: Record<string, string> = { tmdb: 'TMDB', fanart: 'Fanart.tv', upload: 'Your file', original: 'Library' };
+const PROVIDER_NAMES: Record<string, string> = {
+  tmdb: 'TMDB',
+  fanart: 'Fanart.tv',
+  upload: 'Your file',
+  original: 'Library',
+};
 const providerName = (p: string | null | undefined) => (p ? (PROVIDER_NAMES[p] ?? p) : '');
 
 const CHOSEN_BY: Record<SlotView['chosenBy'], string> = {
@@ -54,7 +65,13 @@ export function ArtworkPicker({
         ))}
       </div>
       {current ? (
-        <TypePanel key={current.type} itemId={itemId} view={current} onChanged={onChanged} fetchingPreviews={fetchingPreviews} />
+        <TypePanel
+          key={current.type}
+          itemId={itemId}
+          view={current}
+          onChanged={onChanged}
+          fetchingPreviews={fetchingPreviews}
+        />
       ) : (
         <p className="muted">No artwork types.</p>
       )}
@@ -76,12 +93,21 @@ function TypeTab({ view, selected, onSelect }: { view: ArtworkTypeView; selected
       onClick={onSelect}
       aria-label={`${view.label}: ${slot ? 'chosen' : 'nothing chosen'}, ${pluralize(view.clusters.length, 'choice')}${locked ? ', locked' : ''}`}
     >
-      <span className={`type-thumb ${spec.transparent ? 'checker' : ''}`} style={{ aspectRatio: String(Math.max(0.6, Math.min(spec.aspect, 2.2))) }}>
-        {slot?.blobSha ? <Img src={bridge.imageUrl(slot.blobSha, 'thumb')} alt="" fit={spec.transparent ? 'contain' : 'cover'} /> : <span className="type-none">—</span>}
+      <span
+        className={`type-thumb ${spec.transparent ? 'checker' : ''}`}
+        style={{ aspectRatio: String(Math.max(0.6, Math.min(spec.aspect, 2.2))) }}
+      >
+        {slot?.blobSha ? (
+          <Img src={bridge.imageUrl(slot.blobSha, 'thumb')} alt="" fit={spec.transparent ? 'contain' : 'cover'} />
+        ) : (
+          <span className="type-none">—</span>
+        )}
       </span>
       <span className="type-text">
         <span className="type-label">{view.label}</span>
-        <span className="muted small">{view.clusters.length ? pluralize(view.clusters.length, 'choice') : 'none found'}</span>
+        <span className="muted small">
+          {view.clusters.length ? pluralize(view.clusters.length, 'choice') : 'none found'}
+        </span>
       </span>
       {locked && (
         <span className="type-lock" title="Locked">
@@ -92,7 +118,17 @@ function TypeTab({ view, selected, onSelect }: { view: ArtworkTypeView; selected
   );
 }
 
-function TypePanel({ itemId, view, onChanged, fetchingPreviews }: { itemId: number; view: ArtworkTypeView; onChanged: () => void; fetchingPreviews: boolean }) {
+function TypePanel({
+  itemId,
+  view,
+  onChanged,
+  fetchingPreviews,
+}: {
+  itemId: number;
+  view: ArtworkTypeView;
+  onChanged: () => void;
+  fetchingPreviews: boolean;
+}) {
   const client = useClient();
   const bridge = useBridge();
   const { run, busy } = useAction();
@@ -109,7 +145,9 @@ function TypePanel({ itemId, view, onChanged, fetchingPreviews }: { itemId: numb
   const clusters = useMemo(() => {
     const shown = view.clusters.filter((c) => showBlocked || !c.best.blocked);
     const area = (c: CandidateView) => (c.width ?? 0) * (c.height ?? 0);
-    return sort === 'size' ? [...shown].sort((a, b) => area(b.best) - area(a.best) || b.best.score - a.best.score) : shown;
+    return sort === 'size'
+      ? [...shown].sort((a, b) => area(b.best) - area(a.best) || b.best.score - a.best.score)
+      : shown;
   }, [view.clusters, showBlocked, sort]);
   const locked = view.slots.some((s) => s.locked);
   const slots = [...view.slots].sort((a, b) => a.rank - b.rank);
@@ -121,15 +159,30 @@ function TypePanel({ itemId, view, onChanged, fetchingPreviews }: { itemId: numb
   const choose = (candidate: CandidateView, rank?: number) =>
     void run(
       'choose',
-      () => client.call('artwork-select', rank === undefined ? { itemId, type: view.type, candidateId: candidate.id } : { itemId, type: view.type, candidateId: candidate.id, rank }),
-      (r) => (r.downloadError ? `Chosen and locked; the download failed and will be retried (${r.downloadError})` : `${view.label} chosen and locked`),
+      () =>
+        client.call(
+          'artwork-select',
+          rank === undefined
+            ? { itemId, type: view.type, candidateId: candidate.id }
+            : { itemId, type: view.type, candidateId: candidate.id, rank },
+        ),
+      (r) =>
+        r.downloadError
+          ? `Chosen and locked; the download failed and will be retried (${r.downloadError})`
+          : `${view.label} chosen and locked`,
     ).then(onChanged);
   const toggleLock = () =>
-    void run('lock', () => client.call(locked ? 'artwork-unlock' : 'artwork-lock', { itemId, type: view.type }), locked ? `${view.label} unlocked: auto-select may change it` : `${view.label} locked`).then(
-      onChanged,
-    );
+    void run(
+      'lock',
+      () => client.call(locked ? 'artwork-unlock' : 'artwork-lock', { itemId, type: view.type }),
+      locked ? `${view.label} unlocked: auto-select may change it` : `${view.label} locked`,
+    ).then(onChanged);
   const toggleBlock = (c: CandidateView) =>
-    void run('block', () => client.call(c.blocked ? 'candidate-unblock' : 'candidate-block', { candidateId: c.id }), c.blocked ? 'Unblocked' : 'Blocked: auto-select will never choose it').then(onChanged);
+    void run(
+      'block',
+      () => client.call(c.blocked ? 'candidate-unblock' : 'candidate-block', { candidateId: c.id }),
+      c.blocked ? 'Unblocked' : 'Blocked: auto-select will never choose it',
+    ).then(onChanged);
 
   const importFile = async (file: File) => {
     await run(
@@ -139,9 +192,16 @@ function TypePanel({ itemId, view, onChanged, fetchingPreviews }: { itemId: numb
         if (localPath) return client.call('cache-import', { itemId, type: view.type, file: localPath });
         if (!bridge.http) throw new ApiError('bad_request', 'This file cannot be read here');
         const url = `${bridge.http.baseUrl}/upload?itemId=${itemId}&type=${view.type}`;
-        const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${bridge.http.token}`, 'content-type': 'application/octet-stream' }, body: file });
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${bridge.http.token}`, 'content-type': 'application/octet-stream' },
+          body: file,
+        });
         const body = (await res.json().catch(() => null)) as { error?: unknown } | null;
-        if (!res.ok) throw isApiErrorShape(body?.error) ? ApiError.from(body.error) : new ApiError('internal', `Upload failed (HTTP ${res.status})`);
+        if (!res.ok)
+          throw isApiErrorShape(body?.error)
+            ? ApiError.from(body.error)
+            : new ApiError('internal', `Upload failed (HTTP ${res.status})`);
         return body;
       },
       `${file.name} is now the ${view.label.toLowerCase()} (locked)`,
@@ -226,11 +286,19 @@ function TypePanel({ itemId, view, onChanged, fetchingPreviews }: { itemId: numb
         <div>
           <h2>{view.label}</h2>
           <p className="muted small">
-            Ideal {spec.ideal.width}×{spec.ideal.height} · {spec.language === 'textless' ? 'no text preferred' : 'your languages first'} · keeps {view.count}
+            Ideal {spec.ideal.width}×{spec.ideal.height} ·{' '}
+            {spec.language === 'textless' ? 'no text preferred' : 'your languages first'} · keeps {view.count}
           </p>
         </div>
         <span className="spacer" />
-        <button type="button" className={`btn ${locked ? 'btn-on' : ''}`} aria-pressed={locked} onClick={toggleLock} disabled={busy !== null || slots.length === 0} title="L">
+        <button
+          type="button"
+          className={`btn ${locked ? 'btn-on' : ''}`}
+          aria-pressed={locked}
+          onClick={toggleLock}
+          disabled={busy !== null || slots.length === 0}
+          title="L"
+        >
           <LockIcon open={!locked} /> {locked ? 'Locked' : 'Lock'}
         </button>
         <button type="button" className="btn" onClick={() => fileInput.current?.click()} disabled={busy !== null}>
@@ -250,9 +318,18 @@ function TypePanel({ itemId, view, onChanged, fetchingPreviews }: { itemId: numb
       </div>
 
       <div className="current">
-        {slots.length === 0 && <p className="muted current-empty">Nothing chosen yet. Click an image below, or drop one here.</p>}
+        {slots.length === 0 && (
+          <p className="muted current-empty">Nothing chosen yet. Click an image below, or drop one here.</p>
+        )}
         {slots.map((slot) => (
-          <CurrentSlot key={slot.rank} slot={slot} label={view.label} transparent={spec.transparent} aspect={spec.aspect} onPreview={setPreview} />
+          <CurrentSlot
+            key={slot.rank}
+            slot={slot}
+            label={view.label}
+            transparent={spec.transparent}
+            aspect={spec.aspect}
+            onPreview={setPreview}
+          />
         ))}
       </div>
 
@@ -267,15 +344,30 @@ function TypePanel({ itemId, view, onChanged, fetchingPreviews }: { itemId: numb
         )}
         <span className="spacer" />
         {blockedCount > 0 && (
-          <button type="button" className="chip" aria-pressed={showBlocked} onClick={() => setShowBlocked(!showBlocked)}>
+          <button
+            type="button"
+            className="chip"
+            aria-pressed={showBlocked}
+            onClick={() => setShowBlocked(!showBlocked)}
+          >
             Show blocked <span className="chip-count">{blockedCount}</span>
           </button>
         )}
         <div className="segmented" role="group" aria-label="Order">
-          <button type="button" aria-pressed={sort === 'size'} className={sort === 'size' ? 'seg-on' : ''} onClick={() => setSort('size')}>
+          <button
+            type="button"
+            aria-pressed={sort === 'size'}
+            className={sort === 'size' ? 'seg-on' : ''}
+            onClick={() => setSort('size')}
+          >
             Largest
           </button>
-          <button type="button" aria-pressed={sort === 'score'} className={sort === 'score' ? 'seg-on' : ''} onClick={() => setSort('score')}>
+          <button
+            type="button"
+            aria-pressed={sort === 'score'}
+            className={sort === 'score' ? 'seg-on' : ''}
+            onClick={() => setSort('score')}
+          >
             Best score
           </button>
         </div>
@@ -283,10 +375,19 @@ function TypePanel({ itemId, view, onChanged, fetchingPreviews }: { itemId: numb
 
       {clusters.length === 0 ? (
         <div className="drop-hint">
-          {view.clusters.length === 0 ? 'No images of this type were found. Find artwork again later, or drop your own image here.' : 'Every choice is blocked.'}
+          {view.clusters.length === 0
+            ? 'No images of this type were found. Find artwork again later, or drop your own image here.'
+            : 'Every choice is blocked.'}
         </div>
       ) : (
-        <div ref={tiles} className="tiles" role="listbox" aria-label={`${view.label} choices`} onKeyDown={onKeyDown} style={{ ['--tile-aspect' as string]: String(spec.aspect) }}>
+        <div
+          ref={tiles}
+          className="tiles"
+          role="listbox"
+          aria-label={`${view.label} choices`}
+          onKeyDown={onKeyDown}
+          style={{ ['--tile-aspect' as string]: String(spec.aspect) }}
+        >
           {clusters.map((cluster, i) => (
             <Tile
               key={cluster.id}
@@ -326,7 +427,19 @@ function previewOf(c: CandidateView, label: string): Preview | null {
   };
 }
 
-function CurrentSlot({ slot, label, transparent, aspect, onPreview }: { slot: SlotView; label: string; transparent: boolean; aspect: number; onPreview: (p: Preview) => void }) {
+function CurrentSlot({
+  slot,
+  label,
+  transparent,
+  aspect,
+  onPreview,
+}: {
+  slot: SlotView;
+  label: string;
+  transparent: boolean;
+  aspect: number;
+  onPreview: (p: Preview) => void;
+}) {
   const bridge = useBridge();
   return (
     <figure className="slot">
@@ -336,9 +449,16 @@ function CurrentSlot({ slot, label, transparent, aspect, onPreview }: { slot: Sl
         style={{ aspectRatio: String(aspect) }}
         disabled={!slot.blobSha}
         aria-label={`${label}${slot.rank ? ` ${slot.rank + 1}` : ''}: preview full size`}
-        onClick={() => slot.blobSha && onPreview({ title: `${label} (chosen)`, sha: slot.blobSha, note: CHOSEN_BY[slot.chosenBy] })}
+        onClick={() =>
+          slot.blobSha && onPreview({ title: `${label} (chosen)`, sha: slot.blobSha, note: CHOSEN_BY[slot.chosenBy] })
+        }
       >
-        <Img src={slot.blobSha ? bridge.imageUrl(slot.blobSha, 'thumb') : null} alt={`Chosen ${label}`} label={slot.downloaded ? undefined : 'Downloading…'} fit={transparent ? 'contain' : 'cover'} />
+        <Img
+          src={slot.blobSha ? bridge.imageUrl(slot.blobSha, 'thumb') : null}
+          alt={`Chosen ${label}`}
+          label={slot.downloaded ? undefined : 'Downloading…'}
+          fit={transparent ? 'contain' : 'cover'}
+        />
       </button>
       <figcaption>
         <span className="slot-by">
@@ -384,7 +504,9 @@ function Tile({
   const [flip, setFlip] = useState(false);
   const c = cluster.best;
   const chosen = cluster.selectedRanks.length > 0;
-  const alsoOn = [...new Set(cluster.alsoOn.map((m) => providerName(m.provider)))].filter((p) => p !== providerName(c.provider));
+  const alsoOn = [...new Set(cluster.alsoOn.map((m) => providerName(m.provider)))].filter(
+    (p) => p !== providerName(c.provider),
+  );
   const score = Math.round(c.score);
   const label = [
     `${formatDimensions(c.width, c.height)}`,
@@ -415,7 +537,12 @@ function Tile({
       onClick={() => !busy && onChoose(c)}
     >
       <div className={`tile-image ${transparent ? 'checker' : ''}`}>
-        <Img src={c.previewSha ? bridge.imageUrl(c.previewSha, 'thumb') : null} alt="" label={c.previewSha ? undefined : 'No preview'} fit={transparent ? 'contain' : 'cover'} />
+        <Img
+          src={c.previewSha ? bridge.imageUrl(c.previewSha, 'thumb') : null}
+          alt=""
+          label={c.previewSha ? undefined : 'No preview'}
+          fit={transparent ? 'contain' : 'cover'}
+        />
         <span className={`score ${scoreClass(score)}`}>{score}</span>
         {chosen && (
           <span className="tile-chosen" aria-hidden="true">
@@ -469,7 +596,8 @@ const BREAKDOWN_WIDTH = 300;
 
 const ICONS = {
   expand: 'M4 4h6v2H7.4l3.3 3.3-1.4 1.4L6 7.4V10H4V4Zm16 16h-6v-2h2.6l-3.3-3.3 1.4-1.4 3.3 3.3V14h2v6Z',
-  block: 'M12 3a9 9 0 1 1 0 18 9 9 0 0 1 0-18Zm-5.3 4.7A7 7 0 0 0 16.3 17.3L6.7 7.7ZM12 5a7 7 0 0 0-3.9 1.2l9.7 9.7A7 7 0 0 0 12 5Z',
+  block:
+    'M12 3a9 9 0 1 1 0 18 9 9 0 0 1 0-18Zm-5.3 4.7A7 7 0 0 0 16.3 17.3L6.7 7.7ZM12 5a7 7 0 0 0-3.9 1.2l9.7 9.7A7 7 0 0 0 12 5Z',
   undo: 'M12 5a7 7 0 1 1-6.6 9.3l1.9-.6A5 5 0 1 0 8.5 8.4L11 11H4V4l3.1 3.1A7 7 0 0 1 12 5Z',
 };
 
@@ -482,7 +610,15 @@ function Icon({ d }: { d: string }) {
 }
 
 /** The score's reasons, shown on hover or focus: one bar per factor. */
-function Breakdown({ candidate, cluster, onChoose }: { candidate: CandidateView; cluster: ClusterView; onChoose: (c: CandidateView) => void }) {
+function Breakdown({
+  candidate,
+  cluster,
+  onChoose,
+}: {
+  candidate: CandidateView;
+  cluster: ClusterView;
+  onChoose: (c: CandidateView) => void;
+}) {
   return (
     <div className="breakdown" role="tooltip">
       <div className="breakdown-total">
@@ -496,7 +632,10 @@ function Breakdown({ candidate, cluster, onChoose }: { candidate: CandidateView;
             <li key={line.factor}>
               <span className="bd-factor">{line.factor}</span>
               <span className="bd-bar">
-                <span className={line.points < 0 ? 'bd-neg' : ''} style={{ width: `${line.points < 0 ? 100 : pct}%` }} />
+                <span
+                  className={line.points < 0 ? 'bd-neg' : ''}
+                  style={{ width: `${line.points < 0 ? 100 : pct}%` }}
+                />
               </span>
               <span className="bd-points">
                 {line.points > 0 ? '+' : ''}

@@ -13,10 +13,19 @@ export function FieldsPanel({ item, onChanged }: { item: ItemDetail; onChanged: 
   const locked = new Set(item.lockedFields);
   return (
     <div className="card fields">
-      <p className="muted small fields-intro">Editing a field locks it: refreshing from TMDB keeps your text. Unlock to let it update again.</p>
+      <p className="muted small fields-intro">
+        Editing a field locks it: refreshing from TMDB keeps your text. Unlock to let it update again.
+      </p>
       <dl>
         {FIELD_NAMES.map((f) => (
-          <FieldRow key={f} itemId={item.id} field={f} value={item.fields[f]} locked={locked.has(f)} onChanged={onChanged} />
+          <FieldRow
+            key={f}
+            itemId={item.id}
+            field={f}
+            value={item.fields[f]}
+            locked={locked.has(f)}
+            onChanged={onChanged}
+          />
         ))}
       </dl>
     </div>
@@ -25,7 +34,19 @@ export function FieldsPanel({ item, onChanged }: { item: ItemDetail; onChanged: 
 
 const EDITABLE_KINDS = new Set(['text', 'longtext', 'number', 'list']);
 
-function FieldRow({ itemId, field, value, locked, onChanged }: { itemId: number; field: FieldName; value: unknown; locked: boolean; onChanged: () => void }) {
+function FieldRow({
+  itemId,
+  field,
+  value,
+  locked,
+  onChanged,
+}: {
+  itemId: number;
+  field: FieldName;
+  value: unknown;
+  locked: boolean;
+  onChanged: () => void;
+}) {
   const client = useClient();
   const { run, busy } = useAction();
   const def = FIELD_DEFS[field];
@@ -46,7 +67,11 @@ function FieldRow({ itemId, field, value, locked, onChanged }: { itemId: number;
         .map((x) => x.trim())
         .filter(Boolean);
     }
-    const ok = await run('save', () => client.call('field-set', { itemId, field, value: parsed }), `${def.label} saved and locked`);
+    const ok = await run(
+      'save',
+      () => client.call('field-set', { itemId, field, value: parsed }),
+      `${def.label} saved and locked`,
+    );
     if (ok) {
       setDraft(null);
       onChanged();
@@ -54,7 +79,11 @@ function FieldRow({ itemId, field, value, locked, onChanged }: { itemId: number;
   };
 
   const toggleLock = () =>
-    void run('lock', () => client.call(locked ? 'field-unlock' : 'field-lock', { itemId, field }), locked ? `${def.label} unlocked` : `${def.label} locked`).then(onChanged);
+    void run(
+      'lock',
+      () => client.call(locked ? 'field-unlock' : 'field-lock', { itemId, field }),
+      locked ? `${def.label} unlocked` : `${def.label} locked`,
+    ).then(onChanged);
 
   return (
     <div className={`field-line ${locked ? 'is-locked' : ''}`}>
@@ -75,7 +104,14 @@ function FieldRow({ itemId, field, value, locked, onChanged }: { itemId: number;
             }}
           >
             {def.kind === 'longtext' ? (
-              <textarea id={id} className="input" value={draft} autoFocus onChange={(e) => setDraft(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && setDraft(null)} />
+              <textarea
+                id={id}
+                className="input"
+                value={draft}
+                autoFocus
+                onChange={(e) => setDraft(e.target.value)}
+                onKeyDown={(e) => e.key === 'Escape' && setDraft(null)}
+              />
             ) : (
               <input
                 id={id}
@@ -99,7 +135,12 @@ function FieldRow({ itemId, field, value, locked, onChanged }: { itemId: number;
       </dd>
       <div className="field-actions">
         {editable && draft === null && (
-          <button type="button" className="btn btn-ghost btn-small" aria-label={`Edit ${def.label}`} onClick={() => setDraft(toText(def.kind, value))}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            aria-label={`Edit ${def.label}`}
+            onClick={() => setDraft(toText(def.kind, value))}
+          >
             Edit
           </button>
         )}
@@ -126,7 +167,8 @@ function toText(kind: string, value: unknown): string {
 }
 
 function renderValue(kind: string, value: unknown) {
-  if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) return <span className="muted">—</span>;
+  if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0))
+    return <span className="muted">—</span>;
   switch (kind) {
     case 'list':
       return (
@@ -139,7 +181,9 @@ function renderValue(kind: string, value: unknown) {
         </span>
       );
     case 'ratings':
-      return (value as Rating[]).map((r) => `${r.source} ${r.value.toFixed(1)}/${r.max} (${r.votes.toLocaleString()} votes)`).join(' · ');
+      return (value as Rating[])
+        .map((r) => `${r.source} ${r.value.toFixed(1)}/${r.max} (${r.votes.toLocaleString()} votes)`)
+        .join(' · ');
     case 'cast': {
       const cast = value as CastMember[];
       const shown = cast.slice(0, 12);

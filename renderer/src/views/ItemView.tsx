@@ -215,6 +215,11 @@ export function ItemView({ id }: { id: number }) {
           />
         )}
         {tab === 'artwork' &&
+          !(
+            needsMatch &&
+            artwork.data &&
+            artwork.data.types.every((t) => t.clusters.length === 0 && t.slots.length === 0)
+          ) &&
           (artwork.error && !artwork.data ? (
             <ErrorMessage error={artwork.error} onRetry={artwork.reload} />
           ) : !artwork.data ? (

@@ -16,11 +16,18 @@ export function LibrariesPanel() {
   });
 
   const scan = (lib: LibraryView) =>
-    void run('scan', () => client.call('jobs-enqueue', { kind: 'scan-library', libraryId: lib.id, chain: true }), `Scanning ${lib.name}; follow it in Activity`);
+    void run(
+      'scan',
+      () => client.call('jobs-enqueue', { kind: 'scan-library', libraryId: lib.id, chain: true }),
+      `Scanning ${lib.name}; follow it in Activity`,
+    );
 
   return (
     <>
-      <Card title="Add a library" description="The folder that holds your movies, one folder per movie or all together. Posterity only adds artwork and NFO files next to them.">
+      <Card
+        title="Add a library"
+        description="The folder that holds your movies, one folder per movie or all together. Posterity only adds artwork and NFO files next to them."
+      >
         <AddLibraryForm onAdded={libraries.reload} />
       </Card>
       <Card title="Libraries">
@@ -55,10 +62,19 @@ export function LibrariesPanel() {
                   <td className="muted">{formatRelative(lib.lastScanAt)}</td>
                   <td>
                     <div className="field-row" style={{ justifyContent: 'flex-end' }}>
-                      <button type="button" className="btn btn-small" disabled={busy !== null} onClick={() => scan(lib)}>
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        disabled={busy !== null}
+                        onClick={() => scan(lib)}
+                      >
                         Scan
                       </button>
-                      <button type="button" className="btn btn-small btn-ghost btn-danger" onClick={() => setRemoving(lib)}>
+                      <button
+                        type="button"
+                        className="btn btn-small btn-ghost btn-danger"
+                        onClick={() => setRemoving(lib)}
+                      >
                         Remove
                       </button>
                     </div>
@@ -72,8 +88,8 @@ export function LibrariesPanel() {
       {removing && (
         <Modal title={`Remove ${removing.name}?`} onClose={() => setRemoving(null)}>
           <p>
-            Posterity forgets this library and its {pluralize(removing.itemCount, 'movie')}, with their choices. <strong>Files on disk are not touched</strong>; cached
-            images stay in the cache until it is cleaned.
+            Posterity forgets this library and its {pluralize(removing.itemCount, 'movie')}, with their choices.{' '}
+            <strong>Files on disk are not touched</strong>; cached images stay in the cache until it is cleaned.
           </p>
           <div className="field-row" style={{ justifyContent: 'flex-end' }}>
             <button type="button" className="btn btn-ghost" onClick={() => setRemoving(null)}>
@@ -83,7 +99,11 @@ export function LibrariesPanel() {
               type="button"
               className="btn btn-primary"
               onClick={() =>
-                void run('remove', () => client.call('library-remove', { id: removing.id }), `${removing.name} removed`).then(() => {
+                void run(
+                  'remove',
+                  () => client.call('library-remove', { id: removing.id }),
+                  `${removing.name} removed`,
+                ).then(() => {
                   setRemoving(null);
                   libraries.reload();
                 })
@@ -110,7 +130,11 @@ export function AddLibraryForm({ onAdded, compact }: { onAdded?: (lib: LibraryVi
     setAdding(true);
     setError(null);
     try {
-      const lib = await client.call('library-add', { path: path.trim(), kind: 'movies', ...(name.trim() ? { name: name.trim() } : {}) });
+      const lib = await client.call('library-add', {
+        path: path.trim(),
+        kind: 'movies',
+        ...(name.trim() ? { name: name.trim() } : {}),
+      });
       await client.call('jobs-enqueue', { kind: 'scan-library', libraryId: lib.id, chain: true });
       setAdded(lib);
       setPath('');
@@ -145,7 +169,13 @@ export function AddLibraryForm({ onAdded, compact }: { onAdded?: (lib: LibraryVi
       {!compact && (
         <div className="field">
           <label htmlFor="library-name">Name (optional)</label>
-          <input id="library-name" className="input" placeholder="Movies" value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            id="library-name"
+            className="input"
+            placeholder="Movies"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
         </div>
       )}
       <div className="field-row">

@@ -1,6 +1,5 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { ASSET_TYPES, ASSET_TYPE_SPECS } from '../../../shared/asset-types.ts';
-import { isMethodName } from '../../../shared/api/index.ts';
 import type { ItemSort, ItemSummary } from '../../../shared/api/library.ts';
 import type { Status } from '../App.tsx';
 import { MENU_EVENT } from '../App.tsx';
@@ -38,7 +37,7 @@ const STATE_BADGES: Record<string, { text: string; className: string } | undefin
   missing: { text: 'Files missing', className: 'badge badge-bad' },
 };
 
-/** Bulk actions: the job kind they queue, and the direct API call when the jobs API is absent. */
+/** Bulk actions and the job kind each queues. */
 const BULK_ACTIONS = [
   { id: 'enrich', label: 'Find artwork', job: 'enrich-item', done: 'Finding artwork' },
   { id: 'autoselect', label: 'Choose artwork', job: 'autoselect-item', done: 'Choosing artwork' },
@@ -95,7 +94,8 @@ export function LibraryView({ status }: { status: Status }) {
       const command = (e as CustomEvent<string>).detail;
       if (command === 'find') searchBox.current?.focus();
       if (command === 'toggle-view') setMode((m) => (m === 'grid' ? 'list' : 'grid'));
-      if (command === 'scan-all') void run('scan', () => client.call('jobs-enqueue', { kind: 'scan-library' }), 'Scanning every library');
+      if (command === 'scan-all')
+        void run('scan', () => client.call('jobs-enqueue', { kind: 'scan-library' }), 'Scanning every library');
     };
     window.addEventListener(MENU_EVENT, onMenu);
     return () => window.removeEventListener(MENU_EVENT, onMenu);
@@ -179,20 +179,20 @@ export function LibraryView({ status }: { status: Status }) {
 
   const bulk = async (action: (typeof BULK_ACTIONS)[number]) => {
     const itemIds = [...selected];
+    // Queued as jobs: they run in the background with progress in Activity, user work first.
     await run(
       action.id,
-      async () => {
-        if (isMethodName('jobs-enqueue')) return client.call('jobs-enqueue', { kind: action.job, itemIds, chain: action.id === 'enrich' });
-        if (action.id === 'enrich') return client.call('enrich', { itemIds });
-        if (action.id === 'autoselect') return client.call('artwork-autoselect', { itemIds });
-        return client.call('publish', { itemIds });
-      },
+      () => client.call('jobs-enqueue', { kind: action.job, itemIds, chain: action.id === 'enrich' }),
       `${action.done}: ${pluralize(itemIds.length, 'movie')} queued`,
     );
   };
   const setMonitored = async (monitored: boolean) => {
     const ids = [...selected];
-    await run('monitor', () => client.call('items-set-monitored', { ids, monitored }), `${pluralize(ids.length, 'movie')} ${monitored ? 'monitored' : 'unmonitored'}`);
+    await run(
+      'monitor',
+      () => client.call('items-set-monitored', { ids, monitored }),
+      `${pluralize(ids.length, 'movie')} ${monitored ? 'monitored' : 'unmonitored'}`,
+    );
     pages.refresh();
   };
 
@@ -200,7 +200,10 @@ export function LibraryView({ status }: { status: Status }) {
   const latest = useRef({ click: onCellClick, toggle });
   latest.current = { click: onCellClick, toggle };
   const actions = useMemo<CellActions>(
-    () => ({ click: (e, index, item) => latest.current.click(e, index, item), toggle: (index) => latest.current.toggle(index, false) }),
+    () => ({
+      click: (e, index, item) => latest.current.click(e, index, item),
+      toggle: (index) => latest.current.toggle(index, false),
+    }),
     [],
   );
 
@@ -233,7 +236,10 @@ export function LibraryView({ status }: { status: Status }) {
         <h1>Library</h1>
         <div className="search">
           <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-            <path d="M10.5 4a6.5 6.5 0 1 0 4 11.6l4.4 4.4 1.4-1.4-4.4-4.4A6.5 6.5 0 0 0 10.5 4Zm0 2a4.5 4.5 0 1 1 0 9 4.5 4.5 0 0 1 0-9Z" fill="currentColor" />
+            <path
+              d="M10.5 4a6.5 6.5 0 1 0 4 11.6l4.4 4.4 1.4-1.4-4.4-4.4A6.5 6.5 0 0 0 10.5 4Zm0 2a4.5 4.5 0 1 1 0 9 4.5 4.5 0 0 1 0-9Z"
+              fill="currentColor"
+            />
           </svg>
           <input
             ref={searchBox}
@@ -255,7 +261,12 @@ export function LibraryView({ status }: { status: Status }) {
         </div>
         <span className="spacer" />
         {(libraries.data?.length ?? 0) > 1 && (
-          <select className="input" aria-label="Library" value={libraryId ?? ''} onChange={(e) => setLibraryId(e.target.value ? Number(e.target.value) : null)}>
+          <select
+            className="input"
+            aria-label="Library"
+            value={libraryId ?? ''}
+            onChange={(e) => setLibraryId(e.target.value ? Number(e.target.value) : null)}
+          >
             <option value="">All libraries</option>
             {libraries.data!.map((l) => (
               <option key={l.id} value={l.id}>
@@ -280,17 +291,34 @@ export function LibraryView({ status }: { status: Status }) {
             </option>
           ))}
         </select>
-        <button type="button" className="btn btn-icon" aria-label={order === 'asc' ? 'Ascending; switch to descending' : 'Descending; switch to ascending'} onClick={() => setOrder(order === 'asc' ? 'desc' : 'asc')}>
+        <button
+          type="button"
+          className="btn btn-icon"
+          aria-label={order === 'asc' ? 'Ascending; switch to descending' : 'Descending; switch to ascending'}
+          onClick={() => setOrder(order === 'asc' ? 'desc' : 'asc')}
+        >
           {order === 'asc' ? '↑' : '↓'}
         </button>
         <div className="segmented" role="group" aria-label="View">
-          <button type="button" aria-pressed={mode === 'grid'} className={mode === 'grid' ? 'seg-on' : ''} onClick={() => setMode('grid')} title="Posters">
+          <button
+            type="button"
+            aria-pressed={mode === 'grid'}
+            className={mode === 'grid' ? 'seg-on' : ''}
+            onClick={() => setMode('grid')}
+            title="Posters"
+          >
             <svg viewBox="0 0 24 24" width="15" height="15" aria-hidden="true">
               <path d="M4 4h7v7H4V4Zm9 0h7v7h-7V4ZM4 13h7v7H4v-7Zm9 0h7v7h-7v-7Z" fill="currentColor" />
             </svg>
             <span className="sr-only">Posters</span>
           </button>
-          <button type="button" aria-pressed={mode === 'list'} className={mode === 'list' ? 'seg-on' : ''} onClick={() => setMode('list')} title="List">
+          <button
+            type="button"
+            aria-pressed={mode === 'list'}
+            className={mode === 'list' ? 'seg-on' : ''}
+            onClick={() => setMode('list')}
+            title="List"
+          >
             <svg viewBox="0 0 24 24" width="15" height="15" aria-hidden="true">
               <path d="M4 5h16v2H4V5Zm0 6h16v2H4v-2Zm0 6h16v2H4v-2Z" fill="currentColor" />
             </svg>
@@ -300,7 +328,13 @@ export function LibraryView({ status }: { status: Status }) {
       </header>
       <div className="filters" role="group" aria-label="Filters">
         {QUICK_FILTERS.map((q) => (
-          <button key={q.id} type="button" className="chip" aria-pressed={quick.has(q.id)} onClick={() => toggleQuick(q.id)}>
+          <button
+            key={q.id}
+            type="button"
+            className="chip"
+            aria-pressed={quick.has(q.id)}
+            onClick={() => toggleQuick(q.id)}
+          >
             {q.label}
           </button>
         ))}
@@ -313,14 +347,30 @@ export function LibraryView({ status }: { status: Status }) {
         <div className="bulkbar" role="toolbar" aria-label="Selected movies">
           <strong>{pluralize(selected.size, 'movie')} selected</strong>
           {BULK_ACTIONS.map((a) => (
-            <button key={a.id} type="button" className="btn btn-small" disabled={busy !== null} onClick={() => void bulk(a)}>
+            <button
+              key={a.id}
+              type="button"
+              className="btn btn-small"
+              disabled={busy !== null}
+              onClick={() => void bulk(a)}
+            >
               {a.label}
             </button>
           ))}
-          <button type="button" className="btn btn-small" disabled={busy !== null} onClick={() => void setMonitored(true)}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={busy !== null}
+            onClick={() => void setMonitored(true)}
+          >
             Monitor
           </button>
-          <button type="button" className="btn btn-small" disabled={busy !== null} onClick={() => void setMonitored(false)}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={busy !== null}
+            onClick={() => void setMonitored(false)}
+          >
             Unmonitor
           </button>
           <span className="spacer" />
@@ -334,8 +384,16 @@ export function LibraryView({ status }: { status: Status }) {
           </button>
         </div>
       )}
-      {pages.error && <div className="view-scroll"><ErrorMessage error={pages.error} onRetry={pages.refresh} /></div>}
-      {!pages.error && pages.total === null && <div className="view-scroll"><Spinner label="Loading movies" /></div>}
+      {pages.error && (
+        <div className="view-scroll">
+          <ErrorMessage error={pages.error} onRetry={pages.refresh} />
+        </div>
+      )}
+      {!pages.error && pages.total === null && (
+        <div className="view-scroll">
+          <Spinner label="Loading movies" />
+        </div>
+      )}
       {!pages.error && pages.total !== null && (
         <VirtualGrid
           key={mode}
@@ -346,7 +404,7 @@ export function LibraryView({ status }: { status: Status }) {
           cellHeight={mode === 'grid' ? (w) => w * 1.5 + 46 : () => 56}
           gap={mode === 'grid' ? 18 : 0}
           padding={mode === 'grid' ? 22 : 0}
-          overscan={mode === 'grid' ? 2 : 6}
+          overscan={mode === 'grid' ? 1 : 4}
           empty={<EmptyLibrary noLibraries={noLibraries} filtered={filtered} />}
           renderCell={({ index }) => {
             const item = pages.at(index);
@@ -393,7 +451,15 @@ function cellLabel(item: ItemSummary): string {
   return parts.join(', ');
 }
 
-const PosterCell = memo(function PosterCell({ item, index, active, selected, selecting, imageUrl, actions }: CellProps) {
+const PosterCell = memo(function PosterCell({
+  item,
+  index,
+  active,
+  selected,
+  selecting,
+  imageUrl,
+  actions,
+}: CellProps) {
   if (!item) return <div id={`item-cell-${index}`} className="poster-cell skeleton" aria-busy="true" />;
   const badge = STATE_BADGES[item.state];
   const locked = item.locked.slots > 0 || item.locked.fields > 0 || item.locked.match;
@@ -424,7 +490,9 @@ const PosterCell = memo(function PosterCell({ item, index, active, selected, sel
           {selected && '✓'}
         </span>
         <span className="poster-flags">
-          {badge && item.state !== 'new' && item.state !== 'identified' && <span className={badge.className}>{badge.text}</span>}
+          {badge && item.state !== 'new' && item.state !== 'identified' && (
+            <span className={badge.className}>{badge.text}</span>
+          )}
           {item.error && (
             <span className="badge badge-bad" title={item.error}>
               !
@@ -481,7 +549,11 @@ const ListRow = memo(function ListRow({ item, index, active, selected, imageUrl,
       </span>
       <span className="row-art" aria-label="Artwork present">
         {ASSET_TYPES.map((t) => (
-          <span key={t} className={`art-dot ${item.art[t] ? 'art-on' : ''}`} title={`${ASSET_TYPE_SPECS[t].label}: ${item.art[t] ? 'yes' : 'none'}`} />
+          <span
+            key={t}
+            className={`art-dot ${item.art[t] ? 'art-on' : ''}`}
+            title={`${ASSET_TYPE_SPECS[t].label}: ${item.art[t] ? 'yes' : 'none'}`}
+          />
         ))}
       </span>
       <span className="row-badges">
@@ -504,7 +576,7 @@ export function LockIcon({ open = false }: { open?: boolean }) {
         fill="currentColor"
         d={
           open
-            ? 'M17 9V7a5 5 0 0 0-9.9-1l1.9.6A3 3 0 0 1 15 7v2H6a2 2 0 0 0-2 2v9a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-9a2 2 0 0 0-2-2h-1Z'
+            ? 'M7 9V7a5 5 0 0 1 9.8-1.4l-1.9.6A3 3 0 0 0 9 7v2h9a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-9a2 2 0 0 1 2-2h1Z'
             : 'M7 9V7a5 5 0 0 1 10 0v2h1a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-9a2 2 0 0 1 2-2h1Zm2 0h6V7a3 3 0 0 0-6 0v2Z'
         }
       />

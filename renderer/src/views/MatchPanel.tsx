@@ -9,7 +9,15 @@ import { ErrorMessage, Spinner, useAction } from '../components/ui.tsx';
  * Choosing one locks the match and enriches the item. Provider posters are not shown: the
  * window loads no remote images.
  */
-export function MatchPanel({ item, onDone, onCancel }: { item: ItemDetail; onDone: () => void; onCancel?: (() => void) | undefined }) {
+export function MatchPanel({
+  item,
+  onDone,
+  onCancel,
+}: {
+  item: ItemDetail;
+  onDone: () => void;
+  onCancel?: (() => void) | undefined;
+}) {
   const client = useClient();
   const { run, busy } = useAction();
   const [query, setQuery] = useState(item.title);
@@ -23,7 +31,13 @@ export function MatchPanel({ item, onDone, onCancel }: { item: ItemDetail; onDon
     setError(null);
     try {
       const y = Number(year);
-      setChoices(await client.call('match-search', { itemId: item.id, query: query.trim() || undefined, year: year && Number.isInteger(y) ? y : undefined }));
+      setChoices(
+        await client.call('match-search', {
+          itemId: item.id,
+          query: query.trim() || undefined,
+          year: year && Number.isInteger(y) ? y : undefined,
+        }),
+      );
     } catch (err) {
       setError(err);
     } finally {
@@ -65,15 +79,29 @@ export function MatchPanel({ item, onDone, onCancel }: { item: ItemDetail; onDon
           void search();
         }}
       >
-        <input className="input" aria-label="Title to search" value={query} onChange={(e) => setQuery(e.target.value)} />
-        <input className="input input-num" aria-label="Year" placeholder="Year" inputMode="numeric" value={year} onChange={(e) => setYear(e.target.value.replace(/\D/g, '').slice(0, 4))} />
+        <input
+          className="input"
+          aria-label="Title to search"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        <input
+          className="input input-num"
+          aria-label="Year"
+          placeholder="Year"
+          inputMode="numeric"
+          value={year}
+          onChange={(e) => setYear(e.target.value.replace(/\D/g, '').slice(0, 4))}
+        />
         <button type="submit" className="btn" disabled={searching}>
           Search
         </button>
       </form>
       {searching && <Spinner label="Searching TMDB" />}
       {!!error && <ErrorMessage error={error} onRetry={() => void search()} />}
-      {choices && !searching && choices.length === 0 && <p className="muted">No movie found. Try the original title, or without the year.</p>}
+      {choices && !searching && choices.length === 0 && (
+        <p className="muted">No movie found. Try the original title, or without the year.</p>
+      )}
       {choices && !searching && choices.length > 0 && (
         <ul className="choices">
           {choices.map((c) => (
@@ -82,7 +110,9 @@ export function MatchPanel({ item, onDone, onCancel }: { item: ItemDetail; onDon
                 <strong>
                   {c.title} {c.year && <span className="muted">({c.year})</span>}
                 </strong>
-                {c.originalTitle && c.originalTitle !== c.title && <span className="muted small"> · {c.originalTitle}</span>}
+                {c.originalTitle && c.originalTitle !== c.title && (
+                  <span className="muted small"> · {c.originalTitle}</span>
+                )}
                 {c.overview && <p className="choice-overview">{c.overview}</p>}
               </div>
               <span className="badge" title="How well title and year fit">
@@ -92,7 +122,13 @@ export function MatchPanel({ item, onDone, onCancel }: { item: ItemDetail; onDon
                 type="button"
                 className="btn btn-primary btn-small"
                 disabled={busy !== null}
-                onClick={() => void run('identify', () => client.call('identify', { itemId: item.id, tmdbId: c.tmdbId }), `Matched to ${c.title}`).then((r) => r && onDone())}
+                onClick={() =>
+                  void run(
+                    'identify',
+                    () => client.call('identify', { itemId: item.id, tmdbId: c.tmdbId }),
+                    `Matched to ${c.title}`,
+                  ).then((r) => r && onDone())
+                }
               >
                 {busy === 'identify' ? 'Matching…' : 'This one'}
               </button>

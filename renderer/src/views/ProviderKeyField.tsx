@@ -4,7 +4,8 @@ import { useClient } from '../app/bridge.tsx';
 import type { SettingsState } from '../app/settings.ts';
 import { errorText } from '../lib/format.ts';
 
-type TestState = { state: 'idle' } | { state: 'testing' } | { state: 'ok'; text: string } | { state: 'bad'; text: string };
+type TestState =
+  { state: 'idle' } | { state: 'testing' } | { state: 'ok'; text: string } | { state: 'bad'; text: string };
 
 /**
  * One API key: shows whether a key is set (never the key itself), takes a new one, and tests
@@ -72,16 +73,30 @@ export function ProviderKeyField({
           onChange={(e) => setText(e.target.value)}
           onKeyDown={(e) => e.key === 'Enter' && text.trim() && void save()}
         />
-        <button type="button" className="btn btn-primary" disabled={saving || text.trim() === ''} onClick={() => void save()}>
+        <button
+          type="button"
+          className="btn btn-primary"
+          disabled={saving || text.trim() === ''}
+          onClick={() => void save()}
+        >
           Save
         </button>
         {test && (
-          <button type="button" className="btn" disabled={!isSet || result.state === 'testing'} onClick={() => void runTest()}>
+          <button
+            type="button"
+            className="btn"
+            disabled={!isSet || result.state === 'testing'}
+            onClick={() => void runTest()}
+          >
             {result.state === 'testing' ? 'Testing…' : 'Test'}
           </button>
         )}
         {isSet && !fromEnv && (
-          <button type="button" className="btn btn-ghost" onClick={() => void settings.save(settingKey, '').then(() => setResult({ state: 'idle' }))}>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            onClick={() => void settings.save(settingKey, '').then(() => setResult({ state: 'idle' }))}
+          >
             Remove
           </button>
         )}
@@ -102,6 +117,9 @@ export function ProviderKeyField({
 }
 
 /** Asks the engine to try the saved key against the service. */
-export async function testProviderKey(client: ReturnType<typeof useClient>, provider: 'tmdb' | 'fanart'): Promise<{ ok: boolean; message: string }> {
+export async function testProviderKey(
+  client: ReturnType<typeof useClient>,
+  provider: 'tmdb' | 'fanart',
+): Promise<{ ok: boolean; message: string }> {
   return client.call('providers-test', { provider });
 }

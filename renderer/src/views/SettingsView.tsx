@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { ASSET_TYPES, ASSET_TYPE_SPECS } from '../../../shared/asset-types.ts';
-import { AUTOMATION_LEVELS, NAMING_STYLES, PUBLISH_MODES, type SettingKey } from '../../../shared/settings.ts';
+import type { AutomationLevel, NamingStyle, PublishMode, SettingKey } from '../../../shared/settings.ts';
 import { useApi, useClient } from '../app/bridge.tsx';
 import { navigate } from '../app/router.ts';
 import type { SettingsState } from '../app/settings.ts';
@@ -32,7 +32,12 @@ export function SettingsView({ settings, section }: { settings: SettingsState; s
       <div className="settings-body">
         <nav className="subnav" aria-label="Settings sections">
           {SECTIONS.map((s) => (
-            <a key={s.id} href={`#/settings/${s.id}`} className={current === s.id ? 'subnav-active' : undefined} aria-current={current === s.id ? 'page' : undefined}>
+            <a
+              key={s.id}
+              href={`#/settings/${s.id}`}
+              className={current === s.id ? 'subnav-active' : undefined}
+              aria-current={current === s.id ? 'page' : undefined}
+            >
               {s.label}
             </a>
           ))}
@@ -60,7 +65,17 @@ export function SettingsView({ settings, section }: { settings: SettingsState; s
   );
 }
 
-export function Card({ title, description, children, actions }: { title: string; description?: ReactNode; children: ReactNode; actions?: ReactNode }) {
+export function Card({
+  title,
+  description,
+  children,
+  actions,
+}: {
+  title: string;
+  description?: ReactNode;
+  children: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <section className="card" aria-label={title}>
       <div className="card-head">
@@ -90,6 +105,11 @@ function EnvNote({ settings, k }: { settings: SettingsState; k: SettingKey }) {
   return <p className="note">Set by the environment variable {v.env}; change it there.</p>;
 }
 
+/** The keys of a table, in their written order, with their type. */
+export function keysOf<K extends string>(table: Record<K, unknown>): K[] {
+  return Object.keys(table) as K[];
+}
+
 // ---- providers --------------------------------------------------------------------------------
 
 function ProvidersSection({ settings }: { settings: SettingsState }) {
@@ -107,7 +127,12 @@ function ProvidersSection({ settings }: { settings: SettingsState }) {
           </>
         }
       >
-        <ProviderKeyField settings={settings} settingKey="tmdb.apiKey" provider="tmdb" label="API key or read access token" />
+        <ProviderKeyField
+          settings={settings}
+          settingKey="tmdb.apiKey"
+          provider="tmdb"
+          label="API key or read access token"
+        />
       </Card>
       <Card
         title="Fanart.tv"
@@ -122,7 +147,13 @@ function ProvidersSection({ settings }: { settings: SettingsState }) {
         }
       >
         <ProviderKeyField settings={settings} settingKey="fanart.apiKey" provider="fanart" label="Project API key" />
-        <ProviderKeyField settings={settings} settingKey="fanart.clientKey" provider="fanart" label="Personal key (optional: newer images sooner)" test={false} />
+        <ProviderKeyField
+          settings={settings}
+          settingKey="fanart.clientKey"
+          provider="fanart"
+          label="Personal key (optional: newer images sooner)"
+          test={false}
+        />
       </Card>
       <Card title="Advanced" description="Where the services are reached; change only for a proxy or a mirror.">
         <TextSetting settings={settings} k="tmdb.baseUrl" label="TMDB API address" />
@@ -142,8 +173,20 @@ function TextSetting({ settings, k, label }: { settings: SettingsState; k: Setti
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <div className="field-row">
-        <input id={id} className="input" value={text} disabled={view?.source === 'env'} onChange={(e) => setText(e.target.value)} spellCheck={false} />
-        <button type="button" className="btn" disabled={busy !== null || text === String(view?.value ?? '')} onClick={() => void save(k, text)}>
+        <input
+          id={id}
+          className="input"
+          value={text}
+          disabled={view?.source === 'env'}
+          onChange={(e) => setText(e.target.value)}
+          spellCheck={false}
+        />
+        <button
+          type="button"
+          className="btn"
+          disabled={busy !== null || text === String(view?.value ?? '')}
+          onClick={() => void save(k, text)}
+        >
           Save
         </button>
       </div>
@@ -161,7 +204,10 @@ function ArtworkSection({ settings }: { settings: SettingsState }) {
   return (
     <>
       <LanguagesCard languages={languages} onSave={(list) => save('languages', list)} />
-      <Card title="Images to keep per type" description="How many images auto-select chooses for each type. 0 turns a type off.">
+      <Card
+        title="Images to keep per type"
+        description="How many images auto-select chooses for each type. 0 turns a type off."
+      >
         <table className="table compact">
           <thead>
             <tr>
@@ -181,7 +227,9 @@ function ArtworkSection({ settings }: { settings: SettingsState }) {
                   <td className="muted">
                     {spec.ideal.width}×{spec.ideal.height}
                   </td>
-                  <td className="muted">{spec.language === 'textless' ? 'No text preferred' : 'Your languages first'}</td>
+                  <td className="muted">
+                    {spec.language === 'textless' ? 'No text preferred' : 'Your languages first'}
+                  </td>
                   <td>
                     <input
                       type="number"
@@ -193,7 +241,8 @@ function ArtworkSection({ settings }: { settings: SettingsState }) {
                       key={value}
                       onBlur={(e) => {
                         const n = Number(e.target.value);
-                        if (Number.isInteger(n) && n !== value && n >= 0 && n <= spec.maxCount) void save('autoselect.counts', { ...counts, [t]: n });
+                        if (Number.isInteger(n) && n !== value && n >= 0 && n <= spec.maxCount)
+                          void save('autoselect.counts', { ...counts, [t]: n });
                       }}
                     />
                   </td>
@@ -230,7 +279,10 @@ function LanguagesCard({ languages, onSave }: { languages: string[]; onSave: (li
   const changed = JSON.stringify(list) !== JSON.stringify(languages);
   const names = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(undefined, { type: 'language' }) : null;
   return (
-    <Card title="Languages" description="For posters, logos and other art with text, and for metadata. Most wanted first; English and textless images follow.">
+    <Card
+      title="Languages"
+      description="For posters, logos and other art with text, and for metadata. Most wanted first; English and textless images follow."
+    >
       <ol className="lang-list">
         {list.map((code, i) => (
           <li key={code}>
@@ -238,13 +290,31 @@ function LanguagesCard({ languages, onSave }: { languages: string[]; onSave: (li
             <span className="lang-name">{safeName(names, code)}</span>
             <code>{code}</code>
             <span className="spacer" />
-            <button type="button" className="btn btn-icon" aria-label={`Move ${code} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+            <button
+              type="button"
+              className="btn btn-icon"
+              aria-label={`Move ${code} up`}
+              disabled={i === 0}
+              onClick={() => move(i, -1)}
+            >
               ↑
             </button>
-            <button type="button" className="btn btn-icon" aria-label={`Move ${code} down`} disabled={i === list.length - 1} onClick={() => move(i, 1)}>
+            <button
+              type="button"
+              className="btn btn-icon"
+              aria-label={`Move ${code} down`}
+              disabled={i === list.length - 1}
+              onClick={() => move(i, 1)}
+            >
               ↓
             </button>
-            <button type="button" className="btn btn-icon" aria-label={`Remove ${code}`} disabled={list.length === 1} onClick={() => setList(list.filter((c) => c !== code))}>
+            <button
+              type="button"
+              className="btn btn-icon"
+              aria-label={`Remove ${code}`}
+              disabled={list.length === 1}
+              onClick={() => setList(list.filter((c) => c !== code))}
+            >
               ×
             </button>
           </li>
@@ -294,13 +364,18 @@ function safeName(names: Intl.DisplayNames | null, code: string): string {
 
 // ---- publishing -------------------------------------------------------------------------------
 
-const NAMING_HELP: Record<(typeof NAMING_STYLES)[number], { title: string; text: string }> = {
-  both: { title: 'Both (recommended)', text: 'Movie-poster.jpg for every player, plus poster.jpg in a movie’s own folder.' },
+// Keyed by the setting's own types, so a new value fails the typecheck here until it is described.
+// (Values are not imported from shared/settings.ts: it builds zod schemas the window never needs.)
+const NAMING_HELP: Record<NamingStyle, { title: string; text: string }> = {
+  both: {
+    title: 'Both (recommended)',
+    text: 'Movie-poster.jpg for every player, plus poster.jpg in a movie’s own folder.',
+  },
   basename: { title: 'Movie name', text: 'Movie (2001)-poster.jpg only. Read by Kodi with any source setting.' },
   folder: { title: 'Folder', text: 'poster.jpg only. Kodi reads these only with “movies in separate folders”.' },
 };
 
-const MODE_HELP: Record<(typeof PUBLISH_MODES)[number], { title: string; text: string }> = {
+const MODE_HELP: Record<PublishMode, { title: string; text: string }> = {
   copy: { title: 'Copy', text: 'Works everywhere; uses disk space twice.' },
   hardlink: { title: 'Hard link', text: 'No extra space; library and cache on the same disk.' },
   reflink: { title: 'Reflink', text: 'Copy-on-write clone (Btrfs, XFS, APFS); falls back to a copy.' },
@@ -315,27 +390,50 @@ function PublishingSection({ settings }: { settings: SettingsState }) {
         <RadioCards
           name="naming-style"
           value={String(settings.value('naming.style'))}
-          options={NAMING_STYLES.map((s) => ({ value: s, ...NAMING_HELP[s] }))}
+          options={keysOf(NAMING_HELP).map((s) => ({ value: s, ...NAMING_HELP[s] }))}
           onChange={(v) => void save('naming.style', v)}
         />
         <div className="stack">
-          <Switch checked={bool('naming.movieNfo')} onChange={(v) => void save('naming.movieNfo', v)} label="Also write movie.nfo" />
-          <Switch checked={bool('naming.extrafanartFolder')} onChange={(v) => void save('naming.extrafanartFolder', v)} label="Also write extra fanart into an extrafanart folder" />
+          <Switch
+            checked={bool('naming.movieNfo')}
+            onChange={(v) => void save('naming.movieNfo', v)}
+            label="Also write movie.nfo"
+          />
+          <Switch
+            checked={bool('naming.extrafanartFolder')}
+            onChange={(v) => void save('naming.extrafanartFolder', v)}
+            label="Also write extra fanart into an extrafanart folder"
+          />
         </div>
       </Card>
       <Card title="How files reach the library">
         <RadioCards
           name="publish-mode"
           value={String(settings.value('publish.mode'))}
-          options={PUBLISH_MODES.map((m) => ({ value: m, ...MODE_HELP[m] }))}
+          options={keysOf(MODE_HELP).map((m) => ({ value: m, ...MODE_HELP[m] }))}
           onChange={(v) => void save('publish.mode', v)}
         />
       </Card>
-      <Card title="Existing files" description="Nothing is deleted: replaced files go to the recycle bin and can be restored.">
+      <Card
+        title="Existing files"
+        description="Nothing is deleted: replaced files go to the recycle bin and can be restored."
+      >
         <div className="stack">
-          <Switch checked={bool('publish.overwriteForeignNfo')} onChange={(v) => void save('publish.overwriteForeignNfo', v)} label="Replace NFO files written by other programs" />
-          <Switch checked={bool('publish.cleanupUnknownImages')} onChange={(v) => void save('publish.cleanupUnknownImages', v)} label="Move unknown image files into the recycle bin" />
-          <Switch checked={bool('publish.actorImages')} onChange={(v) => void save('publish.actorImages', v)} label="Publish actor pictures into .actors" />
+          <Switch
+            checked={bool('publish.overwriteForeignNfo')}
+            onChange={(v) => void save('publish.overwriteForeignNfo', v)}
+            label="Replace NFO files written by other programs"
+          />
+          <Switch
+            checked={bool('publish.cleanupUnknownImages')}
+            onChange={(v) => void save('publish.cleanupUnknownImages', v)}
+            label="Move unknown image files into the recycle bin"
+          />
+          <Switch
+            checked={bool('publish.actorImages')}
+            onChange={(v) => void save('publish.actorImages', v)}
+            label="Publish actor pictures into .actors"
+          />
         </div>
       </Card>
     </>
@@ -357,7 +455,13 @@ export function RadioCards({
     <div className="radio-cards" role="radiogroup">
       {options.map((o) => (
         <label key={o.value} className={`radio-card ${value === o.value ? 'radio-card-on' : ''}`}>
-          <input type="radio" name={name} value={o.value} checked={value === o.value} onChange={() => onChange(o.value)} />
+          <input
+            type="radio"
+            name={name}
+            value={o.value}
+            checked={value === o.value}
+            onChange={() => onChange(o.value)}
+          />
           <strong>{o.title}</strong>
           <span className="muted">{o.text}</span>
         </label>
@@ -368,9 +472,12 @@ export function RadioCards({
 
 // ---- automation -------------------------------------------------------------------------------
 
-export const AUTOMATION_HELP: Record<(typeof AUTOMATION_LEVELS)[number], { title: string; text: string }> = {
+export const AUTOMATION_HELP: Record<AutomationLevel, { title: string; text: string }> = {
   off: { title: 'Off', text: 'Nothing happens on its own; you start every step.' },
-  candidates: { title: 'Find artwork', text: 'New movies are identified and their artwork is collected for you to choose.' },
+  candidates: {
+    title: 'Find artwork',
+    text: 'New movies are identified and their artwork is collected for you to choose.',
+  },
   autoselect: { title: 'Choose for me', text: 'Also picks the best image of each type. You can change any choice.' },
   publish: { title: 'Choose and publish', text: 'Also writes the chosen images into your library right away.' },
 };
@@ -383,7 +490,7 @@ function AutomationSection({ settings }: { settings: SettingsState }) {
         <RadioCards
           name="automation"
           value={String(settings.value('automation.level'))}
-          options={AUTOMATION_LEVELS.map((l) => ({ value: l, ...AUTOMATION_HELP[l] }))}
+          options={keysOf(AUTOMATION_HELP).map((l) => ({ value: l, ...AUTOMATION_HELP[l] }))}
           onChange={(v) => void save('automation.level', v)}
         />
       </Card>
@@ -473,12 +580,18 @@ function PlayerCard({ settings, player }: { settings: SettingsState; player: (ty
   const configured = settings.value(player.key) !== null && settings.value(player.key) !== undefined;
   const [editing, setEditing] = useState(false);
   const [form, setForm] = useState<Record<string, string>>({});
-  const complete = player.fields.every((f) => (form[f.name] ?? '').trim() !== '' || f.name === 'username' || f.name === 'password');
+  const complete = player.fields.every(
+    (f) => (form[f.name] ?? '').trim() !== '' || f.name === 'username' || f.name === 'password',
+  );
   return (
     <Card
       title={player.title}
       description={player.description}
-      actions={<span className={`badge ${configured ? 'badge-ok' : ''}`}>{configured ? 'Notified after publishing' : 'Off'}</span>}
+      actions={
+        <span className={`badge ${configured ? 'badge-ok' : ''}`}>
+          {configured ? 'Notified after publishing' : 'Off'}
+        </span>
+      }
     >
       {!editing ? (
         <div className="field-row">
@@ -486,7 +599,11 @@ function PlayerCard({ settings, player }: { settings: SettingsState; player: (ty
             {configured ? 'Change' : 'Set up'}
           </button>
           {configured && (
-            <button type="button" className="btn btn-ghost" onClick={() => void save(player.key, null, `${player.title} turned off`)}>
+            <button
+              type="button"
+              className="btn btn-ghost"
+              onClick={() => void save(player.key, null, `${player.title} turned off`)}
+            >
               Turn off
             </button>
           )}
@@ -552,7 +669,11 @@ function WebhooksSection() {
     <Card
       title="Radarr and Sonarr"
       description="In Radarr or Sonarr: Settings → Connect → + → Webhook. Paste the address, tick On Import and On Upgrade. Posterity then rescans that movie right away."
-      actions={<span className={`badge ${w.listening ? 'badge-ok' : ''}`}>{w.listening ? 'Listening' : 'Not listening in this mode'}</span>}
+      actions={
+        <span className={`badge ${w.listening ? 'badge-ok' : ''}`}>
+          {w.listening ? 'Listening' : 'Not listening in this mode'}
+        </span>
+      }
     >
       {(
         [
@@ -578,7 +699,9 @@ function WebhooksSection() {
             {reveal ? 'Hide' : 'Reveal'}
           </button>
         </div>
-        <p className="note">The secret is part of the addresses above; anyone with it can trigger rescans, nothing more.</p>
+        <p className="note">
+          The secret is part of the addresses above; anyone with it can trigger rescans, nothing more.
+        </p>
       </div>
     </Card>
   );
@@ -608,7 +731,11 @@ function AppearanceSection({ settings }: { settings: SettingsState }) {
         <button
           type="button"
           className="btn"
-          onClick={() => void run('welcome', () => client.call('config-set', { key: 'ui.firstRunDone', value: false })).then(() => navigate({ view: 'welcome' }))}
+          onClick={() =>
+            void run('welcome', () => client.call('config-set', { key: 'ui.firstRunDone', value: false })).then(() =>
+              navigate({ view: 'welcome' }),
+            )
+          }
         >
           Show the welcome guide again
         </button>

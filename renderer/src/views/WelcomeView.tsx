@@ -1,10 +1,9 @@
 import { useState } from 'react';
-import { AUTOMATION_LEVELS } from '../../../shared/settings.ts';
 import type { SettingsState } from '../app/settings.ts';
 import { useAction } from '../components/ui.tsx';
 import { AddLibraryForm } from './LibrariesPanel.tsx';
 import { ProviderKeyField } from './ProviderKeyField.tsx';
-import { AUTOMATION_HELP, RadioCards } from './SettingsView.tsx';
+import { AUTOMATION_HELP, keysOf, RadioCards } from './SettingsView.tsx';
 
 // Automation comes before the library: adding a library starts its scan, which automation follows.
 const STEPS = ['Artwork services', 'Automation', 'Your movies'] as const;
@@ -31,7 +30,11 @@ export function WelcomeView({ settings, onDone }: { settings: SettingsState; onD
         </div>
         <ol className="steps" aria-label="Steps">
           {STEPS.map((label, i) => (
-            <li key={label} className={i === step ? 'step-on' : i < step ? 'step-done' : ''} aria-current={i === step ? 'step' : undefined}>
+            <li
+              key={label}
+              className={i === step ? 'step-on' : i < step ? 'step-done' : ''}
+              aria-current={i === step ? 'step' : undefined}
+            >
               <span className="step-num">{i < step ? '✓' : i + 1}</span> {label}
             </li>
           ))}
@@ -40,12 +43,18 @@ export function WelcomeView({ settings, onDone }: { settings: SettingsState; onD
           {step === 0 && (
             <>
               <p>
-                Posterity finds artwork on TMDB and Fanart.tv. Both give free keys for personal use. You can add them later in Settings.
+                Posterity finds artwork on TMDB and Fanart.tv. Both give free keys for personal use. You can add them
+                later in Settings.
               </p>
               {settings.views ? (
                 <>
                   <ProviderKeyField settings={settings} settingKey="tmdb.apiKey" provider="tmdb" label="TMDB API key" />
-                  <ProviderKeyField settings={settings} settingKey="fanart.apiKey" provider="fanart" label="Fanart.tv API key" />
+                  <ProviderKeyField
+                    settings={settings}
+                    settingKey="fanart.apiKey"
+                    provider="fanart"
+                    label="Fanart.tv API key"
+                  />
                 </>
               ) : null}
             </>
@@ -56,14 +65,17 @@ export function WelcomeView({ settings, onDone }: { settings: SettingsState; onD
               <RadioCards
                 name="welcome-automation"
                 value={level}
-                options={AUTOMATION_LEVELS.map((l) => ({ value: l, ...AUTOMATION_HELP[l] }))}
+                options={keysOf(AUTOMATION_HELP).map((l) => ({ value: l, ...AUTOMATION_HELP[l] }))}
                 onChange={(v) => void settings.save('automation.level', v)}
               />
             </>
           )}
           {step === 2 && (
             <>
-              <p>Which folder holds your movies? Posterity reads it and later writes artwork next to each movie, under the names Kodi, Jellyfin and Plex read.</p>
+              <p>
+                Which folder holds your movies? Posterity reads it and later writes artwork next to each movie, under
+                the names Kodi, Jellyfin and Plex read.
+              </p>
               <AddLibraryForm compact />
             </>
           )}
