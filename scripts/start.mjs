@@ -61,11 +61,17 @@ function ensureElectron() {
     fail(`Electron is not installed (node_modules/electron is missing). Run npm install.\n${NO_BINARY}`);
   if (!existsSync(path.join(electronDir, 'dist')) || !existsSync(path.join(electronDir, 'path.txt'))) {
     process.stdout.write('Downloading the Electron binary (first start only)…\n');
+    // The installer's own output is a stack trace when offline; keep it for --verbose only.
+    const verbose = process.argv.includes('--verbose');
     const result = spawnSync(process.execPath, [path.join(electronDir, 'install.js')], {
       cwd: electronDir,
-      stdio: 'inherit',
+      stdio: verbose ? 'inherit' : ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
     });
-    if (result.status !== 0) fail(NO_BINARY);
+    if (result.status !== 0) {
+      const reason = (result.stderr ?? '').split('\n').find((line) => /Error|ENOTFOUND|ECONN|fetch failed/.test(line));
+      fail(`${reason ? `(${reason.trim()})\n` : ''}${NO_BINARY}`);
+    }
   }
   try {
     const binary = require('electron');

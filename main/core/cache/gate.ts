@@ -58,8 +58,9 @@ const input = (extra: SharpOptions = {}): SharpOptions => ({
  * The validation gate. Proves `bytes` are one whole image of a stored format and, from a single
  * decode, computes what the cache keeps about it: dimensions, perceptual hash and thumbnail.
  * The header is read first, so oversized and bomb images are refused before any pixel is
- * decoded; then one reduced-scale decode (JPEG/WebP shrink-on-load) feeds both the hash and the
- * thumbnail. Throws `Rejection` with the reason; never anything else for bad input.
+ * decoded; then one reduced-scale decode (JPEG/WebP shrink-on-load): the hash's own when no
+ * thumbnail is needed, else one at thumbnail scale feeding both. Throws `Rejection` with the
+ * reason; never anything else for bad input.
  */
 export async function inspectImage(bytes: Buffer, options: { thumbnail: boolean }): Promise<GateResult> {
   if (bytes.length > GATE_LIMITS.maxBytes) throw new Rejection(`larger than ${mb(GATE_LIMITS.maxBytes)}`);
