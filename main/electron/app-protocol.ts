@@ -1,21 +1,12 @@
 import path from 'node:path';
 import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from './security.ts';
+import { STATIC_CONTENT_TYPES as CONTENT_TYPES } from '../core/static-content-types.ts';
 
 /**
  * `posterity-app://bundle/<file>` serves the built renderer. Paths are resolved inside the
  * bundle folder and anything that escapes it is refused; unknown routes get the app shell.
  */
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 /** The bundle file a URL names, or null when the URL is not ours or leaves the bundle. */
 export function bundleFileFor(root: string, url: string): string | null {

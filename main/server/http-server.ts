@@ -8,6 +8,7 @@ import type { EngineEvent } from '../../shared/api/events.ts';
 import { toApiError, type Dispatch } from '../core/api/dispatch.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Logger } from '../core/log.ts';
+import { STATIC_CONTENT_TYPES as CONTENT_TYPES } from '../core/static-content-types.ts';
 
 /** An extra route mounted on the server (webhooks, cache images); returns false when not handled. */
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
@@ -49,16 +50,6 @@ const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
   "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
