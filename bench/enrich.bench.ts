@@ -6,6 +6,7 @@ import { createEngine, type Engine } from '../main/core/engine.ts';
 import { createLogger } from '../main/core/log.ts';
 import { startFakeProviders, type FakeMovie, type FakeProviders } from '../test/fakes/index.ts';
 import type { Bench, BenchRow } from './harness.ts';
+import { insertLibrary, insertMovie } from '../test/helpers/seed.ts';
 
 const MOVIES = Number(process.env.BENCH_ENRICH_MOVIES ?? 2000);
 const LATENCY_MS = 40;
@@ -121,42 +122,11 @@ async function scenario(o: { movies: number; latencyMs: number; sample: number; 
 async function addItems(engine: Engine, movies: readonly FakeMovie[]): Promise<number[]> {
   const s = engine.services;
   const now = s.clock.now();
-  const lib = await s.db
-    .insertInto('libraries')
-    .values({
-      path: '/bench/movies',
-      kind: 'movies',
-      name: 'Bench',
-      created_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const libraryId = await insertLibrary(s.db, now, { path: '/bench/movies', name: 'Bench' });
   const ids: number[] = [];
   await s.db.transaction().execute(async (trx) => {
-    for (const [i, m] of movies.entries()) {
-      const folder = `/bench/movies/${i}`;
-      const row = await trx
-        .insertInto('items')
-        .values({
-          library_id: lib.id,
-          kind: 'movie',
-          folder,
-          video_path: `${folder}/movie.mkv`,
-          basename: 'movie',
-          layout: 'own-folder',
-          title: m.title,
-          year: m.year,
-          tmdb_id: null,
-          imdb_id: null,
-          state: 'new',
-          created_at: now,
-          updated_at: now,
-          scanned_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      ids.push(row.id);
-    }
+    for (const [i, m] of movies.entries())
+      ids.push(await insertMovie(trx, now, libraryId, { folder: `/bench/movies/${i}`, title: m.title, year: m.year }));
   });
   return ids;
 }

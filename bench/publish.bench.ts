@@ -12,6 +12,7 @@ import type { BlobsTable, ItemsTable, SlotsTable } from '../main/core/db/schema.
 import { createEngine, type Engine } from '../main/core/engine.ts';
 import { createLogger } from '../main/core/log.ts';
 import { time, type Bench, type BenchRow } from './harness.ts';
+import { insertLibrary } from '../test/helpers/seed.ts';
 
 const MOVIES = Number(process.env.BENCH_MOVIES ?? 2000);
 /** Six images per movie: the usual full set, two of them transparent PNGs. */
@@ -53,19 +54,7 @@ async function seed(): Promise<Seeded> {
   await s.settings.set('naming.style', 'basename'); // 6 files per movie, the same 12,000 cp copies
   await s.settings.set('publish.actorImages', false);
   const now = s.clock.now();
-  const { id: libraryId } = await s.db
-    .insertInto('libraries')
-    .values({
-      path: library,
-      kind: 'movies',
-      name: 'Bench',
-      naming_style: null,
-      publish_mode: null,
-      created_at: now,
-      last_scan_at: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const libraryId = await insertLibrary(s.db, now, { path: library, name: 'Bench' });
   let files = 0;
   let bytes = 0;
   const pool = randomBytes(MAX_BYTES * 4);

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { ASSET_TYPES, ASSET_TYPE_SPECS, type AssetType } from './asset-types.ts';
 
 const languageCode = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language code such as "en" or "fr-CA"');
-const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'an http(s) URL');
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'an http(s) URL');
 const perType = <T extends z.ZodType>(value: T) => z.partialRecord(z.enum(ASSET_TYPES), value);
 
 export const NAMING_STYLES = ['both', 'basename', 'folder'] as const;
@@ -206,6 +209,12 @@ export const SETTINGS = {
     default: '',
     secret: true,
     description: 'Secret Radarr/Sonarr must send with webhooks (generated on first start).',
+  }),
+  'webhook.listen': def({
+    schema: z.string().regex(/^$|^(?:\[[^\]]+\]|[^:\s]*):\d{1,5}$|^\d{1,5}$/, 'HOST:PORT, or empty'),
+    default: '',
+    description:
+      'Extra address the daemon listens on for webhooks only (HOST:PORT, e.g. 0.0.0.0:8791), for Radarr/Sonarr in a container or on another machine. Empty: loopback only.',
   }),
   'paths.mappings': def({
     schema: z.array(z.object({ from: z.string().min(1), to: z.string().min(1) })),

@@ -7,7 +7,6 @@ import { STATIC_CONTENT_TYPES as CONTENT_TYPES } from '../core/static-content-ty
  * bundle folder and anything that escapes it is refused; unknown routes get the app shell.
  */
 
-
 /** The bundle file a URL names, or null when the URL is not ours or leaves the bundle. */
 export function bundleFileFor(root: string, url: string): string | null {
   let parsed: URL;

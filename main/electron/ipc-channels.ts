@@ -7,6 +7,8 @@ export const IPC = {
   call: 'posterity:call',
   /** invoke: `{ callId }` → aborts that call. */
   cancel: 'posterity:cancel',
+  /** invoke: no payload → the folder the user picked in the system dialog, or null. */
+  pickFolder: 'posterity:pick-folder',
   /** main → renderer: an EngineEvent. */
   event: 'posterity:event',
   /** main → renderer: a menu command (see MENU_COMMANDS). */

@@ -33,6 +33,7 @@ import {
   APP_SCHEME,
   decideWindowOpen,
   IMAGE_SCHEME,
+  isTrustedSender,
   PRIVILEGED_SCHEMES,
   secureWebPreferences,
   type SenderInfo,
@@ -126,6 +127,15 @@ async function start(): Promise<void> {
     const id = callId ? callIds.get(callId) : undefined;
     if (id !== undefined) sendToHost({ type: 'cancel', id });
     return null;
+  });
+
+  ipcMain.handle(IPC.pickFolder, async (event) => {
+    if (!mainWindow || !isTrustedSender(senderOf(event), mainWindow.webContents.id)) return null;
+    const picked = await dialog.showOpenDialog(mainWindow, {
+      title: 'Choose a movie library folder',
+      properties: ['openDirectory'],
+    });
+    return picked.canceled ? null : (picked.filePaths[0] ?? null);
   });
 
   engineReady = startHost(dataDir, secrets);

@@ -15,6 +15,8 @@ const api = {
   onEvent: (listener: (event: unknown) => void): (() => void) => subscribe(IPC.event, listener),
   /** Menu commands (go-library, find, …); returns the unsubscribe function. */
   onMenu: (listener: (command: unknown) => void): (() => void) => subscribe(IPC.menu, listener),
+  /** Asks the system for a folder (adding a library); resolves to its path or null when cancelled. */
+  pickFolder: (): Promise<string | null> => ipcRenderer.invoke(IPC.pickFolder) as Promise<string | null>,
   /** The local path of a file the user dropped or picked (the one way a path leaves the window). */
   pathForFile: (file: File): string => webUtils.getPathForFile(file),
 };

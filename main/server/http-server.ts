@@ -50,7 +50,6 @@ const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
   "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
 }
@@ -63,7 +62,11 @@ export function newToken(): string {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host)) {
-    throw new ApiError('bad_request', `Posterity serves on loopback only (127.0.0.1, ::1 or localhost), not ${host}`, 'host');
+    throw new ApiError(
+      'bad_request',
+      `Posterity serves on loopback only (127.0.0.1, ::1 or localhost), not ${host}`,
+      'host',
+    );
   }
   const { log } = options;
   const sseClients = new Set<ServerResponse>();

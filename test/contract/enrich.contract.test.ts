@@ -4,6 +4,7 @@ import { ApiError } from '../../shared/api/errors.ts';
 import type { Progress } from '../../shared/api/index.ts';
 import { startFakeProviders, type FakeProviders } from '../fakes/index.ts';
 import { DOORS, openDoor, type DoorFixture } from '../helpers/doors.ts';
+import { insertLibrary, insertMovie } from '../helpers/seed.ts';
 
 /** The enrich API through every door, against the fake providers. */
 describe.each(DOORS)('enrich API through the %s door', (door) => {
@@ -23,40 +24,10 @@ describe.each(DOORS)('enrich API through the %s door', (door) => {
     await s.settings.set('tmdb.apiKey', fake.tmdbApiKey);
     await s.settings.set('fanart.apiKey', fake.fanartApiKey);
     const now = s.clock.now();
-    const lib = await s.db
-      .insertInto('libraries')
-      .values({
-        path: f.tempDir('lib'),
-        kind: 'movies',
-        name: 'Movies',
-        created_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const libraryId = await insertLibrary(s.db, now, { path: f.tempDir('lib') });
     const ids: number[] = [];
-    for (const [i, m] of fake.catalogue.movies.slice(0, 3).entries()) {
-      const row = await s.db
-        .insertInto('items')
-        .values({
-          library_id: lib.id,
-          kind: 'movie',
-          folder: `/m/${i}`,
-          video_path: `/m/${i}/v.mkv`,
-          basename: 'v',
-          layout: 'own-folder',
-          title: m.title,
-          year: m.year,
-          tmdb_id: null,
-          imdb_id: null,
-          state: 'new',
-          created_at: now,
-          updated_at: now,
-          scanned_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      ids.push(row.id);
-    }
+    for (const [i, m] of fake.catalogue.movies.slice(0, 3).entries())
+      ids.push(await insertMovie(s.db, now, libraryId, { folder: `/m/${i}`, title: m.title, year: m.year }));
     return ids;
   };
 
@@ -142,36 +113,8 @@ describe('the enrich commands', () => {
       await s.settings.set('fanart.apiKey', fake.fanartApiKey);
       const m = fake.catalogue.movies[0]!;
       const now = s.clock.now();
-      const lib = await s.db
-        .insertInto('libraries')
-        .values({
-          path: f.tempDir('lib'),
-          kind: 'movies',
-          name: 'M',
-          created_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const item = await s.db
-        .insertInto('items')
-        .values({
-          library_id: lib.id,
-          kind: 'movie',
-          folder: '/m/0',
-          video_path: '/m/0/v.mkv',
-          basename: 'v',
-          layout: 'own-folder',
-          title: m.title,
-          year: m.year,
-          tmdb_id: null,
-          imdb_id: null,
-          state: 'new',
-          created_at: now,
-          updated_at: now,
-          scanned_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const libraryId = await insertLibrary(s.db, now, { path: f.tempDir('lib') });
+      const itemId = await insertMovie(s.db, now, libraryId, { folder: '/m/0', title: m.title, year: m.year });
       const run = async (argv: string[]) => {
         let stdout = '';
         let stderr = '';
@@ -179,21 +122,21 @@ describe('the enrich commands', () => {
         const code = await main(argv, { io, engineFactory: async () => f.engine });
         return { code, stdout, stderr };
       };
-      const enriched = await run(['enrich', String(item.id)]);
+      const enriched = await run(['enrich', String(itemId)]);
       expect(enriched.code).toBe(0);
       expect(enriched.stdout).toMatch(/Enriched 1, needs a match 0, failed 0/);
-      const listed = await run(['--json', 'candidates', String(item.id), '--type', 'poster']);
+      const listed = await run(['--json', 'candidates', String(itemId), '--type', 'poster']);
       expect(JSON.parse(listed.stdout).length).toBe(
         m.tmdbImages.posters.length + m.fanartImages.filter((i) => i.type === 'movieposter').length,
       );
-      const human = await run(['candidates', String(item.id)]);
+      const human = await run(['candidates', String(itemId)]);
       expect(human.stdout).toMatch(/^ID\s+TYPE\s+PROVIDER/);
-      const identified = await run(['identify', String(item.id), '--tmdb', String(fake.catalogue.movies[1]!.tmdbId)]);
+      const identified = await run(['identify', String(itemId), '--tmdb', String(fake.catalogue.movies[1]!.tmdbId)]);
       expect(identified.code).toBe(0);
       expect(identified.stdout).toContain(fake.catalogue.movies[1]!.title);
       expect((await run(['enrich'])).code).toBe(2);
-      expect((await run(['candidates', String(item.id), '--type', 'wallpaper'])).code).toBe(2);
-      expect((await run(['identify', String(item.id)])).code).toBe(2);
+      expect((await run(['candidates', String(itemId), '--type', 'wallpaper'])).code).toBe(2);
+      expect((await run(['identify', String(itemId)])).code).toBe(2);
     } finally {
       await f.cleanup();
     }

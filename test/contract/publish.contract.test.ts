@@ -5,6 +5,7 @@ import type { Progress } from '../../shared/api/index.ts';
 import { setSlot } from '../../main/core/select/slots-repo.ts';
 import { DOORS, openDoor, type DoorFixture } from '../helpers/doors.ts';
 import { pictureBytes } from '../integration/publish-fixture.ts';
+import { insertLibrary, insertMovie } from '../helpers/seed.ts';
 
 async function seedMovie(
   f: DoorFixture,
@@ -14,42 +15,13 @@ async function seedMovie(
 ): Promise<{ id: number; folder: string }> {
   const s = f.engine.services;
   const now = s.clock.now();
-  let lib = await s.db.selectFrom('libraries').select('id').executeTakeFirst();
-  if (!lib) {
-    lib = await s.db
-      .insertInto('libraries')
-      .values({
-        path: root,
-        kind: 'movies',
-        name: 'Movies',
-        created_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-  }
+  const libraryId =
+    (await s.db.selectFrom('libraries').select('id').executeTakeFirst())?.id ??
+    (await insertLibrary(s.db, now, { path: root }));
   const folder = path.join(root, name);
   mkdirSync(folder, { recursive: true });
   writeFileSync(path.join(folder, `${name}.mkv`), 'video');
-  const { id } = await s.db
-    .insertInto('items')
-    .values({
-      library_id: lib.id,
-      kind: 'movie',
-      folder,
-      video_path: path.join(folder, `${name}.mkv`),
-      basename: name,
-      layout: 'own-folder',
-      title: name,
-      year: null,
-      tmdb_id: null,
-      imdb_id: null,
-      state: 'new',
-      created_at: now,
-      updated_at: now,
-      scanned_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const id = await insertMovie(s.db, now, libraryId, { folder, title: name, basename: name });
   const file = path.join(f.tempDir('img'), 'p.jpg');
   writeFileSync(file, await pictureBytes(seed));
   const blob = await s.cache.ingestFile(file, { provider: 'upload' });

@@ -1,6 +1,7 @@
 import type { ItemRow } from '../../main/core/db/schema.ts';
 import { startFakeProviders, type FakeMovie, type FakeProviderOptions, type FakeProviders } from '../fakes/index.ts';
 import { makeTestEngine, type TestEngine } from '../helpers/engine.ts';
+import { insertLibrary, insertMovie } from '../helpers/seed.ts';
 
 /** Engine settings that keep failure tests short: few, quick retries and a short timeout. */
 export const QUICK_FAILURE_SETTINGS = { 'providers.maxRetries': 2, 'providers.timeoutSeconds': 1 } as const;
@@ -39,46 +40,23 @@ export async function startEnrichFixture(
   await s.settings.set('fanart.apiKey', fake.fanartApiKey);
   for (const [key, value] of Object.entries(options.settings ?? {})) await s.settings.set(key as never, value);
   const now = s.clock.now();
-  const lib = await s.db
-    .insertInto('libraries')
-    .values({
-      path: t.tempDir('movies'),
-      kind: 'movies',
-      name: 'Movies',
-      created_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const libraryId = await insertLibrary(s.db, now, { path: t.tempDir('movies') });
   let n = 0;
   const addItem: EnrichFixture['addItem'] = async (item) => {
     const folder = `/library/movies/${item.title} (${item.year ?? 'x'}) ${n++}`;
-    const row = await s.db
-      .insertInto('items')
-      .values({
-        library_id: lib.id,
-        kind: 'movie',
-        folder,
-        video_path: `${folder}/movie.mkv`,
-        basename: 'movie',
-        layout: 'own-folder',
-        title: item.title,
-        year: item.year ?? null,
-        tmdb_id: item.tmdbId ?? null,
-        imdb_id: item.imdbId ?? null,
-        monitored: item.monitored === false ? 0 : 1,
-        state: 'new',
-        created_at: now,
-        updated_at: now,
-        scanned_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
+    return insertMovie(s.db, now, libraryId, {
+      folder,
+      title: item.title,
+      year: item.year ?? null,
+      tmdbId: item.tmdbId ?? null,
+      imdbId: item.imdbId ?? null,
+      monitored: item.monitored !== false,
+    });
   };
   return {
     ...t,
     fake,
-    libraryId: lib.id,
+    libraryId,
     addItem,
     addKnown: (movie, extra) => addItem({ title: movie.title, year: movie.year, tmdbId: movie.tmdbId, ...extra }),
     item: (id) => s.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),

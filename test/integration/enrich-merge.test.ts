@@ -169,6 +169,20 @@ describe('metadata merge and candidates', () => {
     expect(
       discs.every((c) => c.type === 'discart' && c.provider === 'fanart' && c.previewUrl?.includes('/preview/')),
     ).toBe(true);
-    expect(discs[0]).toMatchObject({ blocked: false, gone: false, score: null, blobSha: null });
+    expect(discs[0]).toMatchObject({ blocked: false, gone: false, blobSha: null });
+  });
+
+  it('scores new candidates as it stores them, so they list best first', async () => {
+    const m = movie(
+      (x) => x.tmdbImages.posters.length + x.fanartImages.filter((i) => i.type === 'movieposter').length > 2,
+    );
+    const id = await f.addKnown(m);
+    await enrich([id]);
+    const posters = await f.client.call('candidates-list', { itemId: id, type: 'poster' });
+    expect(posters.length).toBeGreaterThan(2);
+    const scores = posters.map((c) => c.score);
+    expect(scores.every((x) => typeof x === 'number' && x >= 0 && x <= 100)).toBe(true);
+    expect(scores).toEqual([...scores].sort((a, b) => b! - a!));
+    expect(posters[0]!.scoreBreakdown?.length).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { getFields, getLockedFields, unlockField, writeFields } from '../../main/core/db/fields-repo.ts';
 import { makeTestEngine, type TestEngine } from '../helpers/engine.ts';
+import { insertLibrary, insertMovie } from '../helpers/seed.ts';
 
 let t: TestEngine;
 afterEach(async () => t?.cleanup());
@@ -8,17 +9,8 @@ afterEach(async () => t?.cleanup());
 async function itemWithLibrary(): Promise<number> {
   const db = t.engine.services.db;
   const now = t.clock.now();
-  const lib = await db
-    .insertInto('libraries')
-    .values({ path: '/movies', kind: 'movies', name: 'Movies', created_at: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const item = await db
-    .insertInto('items')
-    .values({ library_id: lib.id, kind: 'movie', folder: '/movies/A', basename: 'A', layout: 'own-folder', title: 'A', state: 'new', created_at: now, updated_at: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return item.id;
+  const libraryId = await insertLibrary(db, now, { path: '/movies' });
+  return insertMovie(db, now, libraryId, { folder: '/movies/A', title: 'A', basename: 'A' });
 }
 
 describe('item fields and their locks', () => {
@@ -33,7 +25,9 @@ describe('item fields and their locks', () => {
     expect(result.skippedLocked.sort()).toEqual(['plot', 'title']);
     expect(result.written).toEqual(['tagline']);
     expect(await getFields(db, id)).toMatchObject({ title: 'My Title', plot: 'Mine', tagline: 'New' });
-    expect((await db.selectFrom('items').select('title').where('id', '=', id).executeTakeFirstOrThrow()).title).toBe('My Title');
+    expect((await db.selectFrom('items').select('title').where('id', '=', id).executeTakeFirstOrThrow()).title).toBe(
+      'My Title',
+    );
   });
 
   it('lets automation write again once the user unlocks, and mirrors title and year onto the item', async () => {

@@ -9,6 +9,7 @@ import { writeFields } from '../../main/core/db/fields-repo.ts';
 import { setSlot } from '../../main/core/select/slots-repo.ts';
 import type { Services } from '../../main/core/services.ts';
 import { makeTestEngine, type TestEngine } from '../helpers/engine.ts';
+import { insertLibrary } from '../helpers/seed.ts';
 
 /*
  * A real engine with a real library folder for publish tests: movies are rows plus folders with a
@@ -100,16 +101,7 @@ export async function makePublishFixture(
   const s = t.engine.services;
   const root = options.root ?? t.tempDir('library');
   const now = s.clock.now();
-  const { id: libraryId } = await s.db
-    .insertInto('libraries')
-    .values({
-      path: root,
-      kind: 'movies',
-      name: 'Movies',
-      created_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const libraryId = await insertLibrary(s.db, now, { path: root });
   const scratch = t.tempDir('scratch');
   let n = 0;
 

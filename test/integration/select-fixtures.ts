@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { AssetType } from '../../shared/asset-types.ts';
 import type { NewCandidate } from '../../main/core/db/schema.ts';
 import type { Services } from '../../main/core/services.ts';
+import { insertLibrary, insertMovie } from '../helpers/seed.ts';
 
 /*
  * Fixtures for the selection tests: a tiny real HTTP image host, and items, candidates and
@@ -71,34 +72,18 @@ export async function seedItem(
   const libPath = path.join(root, `lib${++libraryCounter}`);
   const folder = path.join(libPath, `${title.replace(/[\\/:]/g, ' ')} (${options.year ?? 2001})`);
   mkdirSync(folder, { recursive: true });
-  const lib = await s.db
-    .insertInto('libraries')
-    .values({ path: libPath, kind: 'movies', name: 'Movies', created_at: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const item = await s.db
-    .insertInto('items')
-    .values({
-      library_id: lib.id,
-      kind: 'movie',
-      folder,
-      video_path: path.join(folder, `${path.basename(folder)}.mkv`),
-      basename: path.basename(folder),
-      layout: 'own-folder',
-      title,
-      year: options.year ?? 2001,
-      tmdb_id: options.tmdbId ?? 1001,
-      imdb_id: null,
-      monitored: options.monitored === false ? 0 : 1,
-      state: 'enriched',
-      created_at: now,
-      updated_at: now,
-      scanned_at: now,
-      enriched_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { itemId: item.id, folder };
+  const libraryId = await insertLibrary(s.db, now, { path: libPath });
+  const itemId = await insertMovie(s.db, now, libraryId, {
+    folder,
+    basename: path.basename(folder),
+    title,
+    year: options.year ?? 2001,
+    tmdbId: options.tmdbId ?? 1001,
+    monitored: options.monitored !== false,
+    state: 'enriched',
+    enrichedAt: now,
+  });
+  return { itemId, folder };
 }
 
 export type CandidateSeed = Partial<NewCandidate> & { asset_type: AssetType; url: string };

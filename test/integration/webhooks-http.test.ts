@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHttpServer, newToken, type RunningServer } from '../../main/server/http-server.ts';
+import { parseListenAddress, startWebhookListener } from '../../main/server/webhook-listener.ts';
 import { webhookRoute } from '../../main/server/webhooks.ts';
 import { UPGRADE_DELETE_GRACE_MS } from '../../main/core/jobs/arr-events.ts';
 import { PRIORITY } from '../../main/core/jobs/kinds.ts';
@@ -177,5 +179,46 @@ describe('the Radarr/Sonarr webhook door', () => {
     expect(q).toHaveLength(50);
     expect(new Set(q.map((j) => j.payload.folder))).toEqual(new Set(names.map((n) => path.join(d!.movies, n))));
     expect(q.every((j) => j.payload.restore === true)).toBe(true);
+  });
+});
+
+describe('the webhook-only listener for a Radarr that cannot reach loopback', () => {
+  /** A raw request, so the Host header can say what a container on the LAN would send. */
+  const send = (url: string, method: string, host: string, body = '') =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(url, { method, headers: { host, 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('answers webhooks from any Host with the secret, and serves neither the API nor the UI', async () => {
+    d = await door();
+    const s = d.engine.services;
+    const lan = await startWebhookListener({ address: parseListenAddress('127.0.0.1:0'), route: webhookRoute(s), log: s.log });
+    try {
+      const test = JSON.stringify(arrFixture('radarr-test'));
+      const host = '192.168.1.20:8791';
+      expect((await send(`${lan.url}/webhooks/radarr?secret=${d.secret}`, 'POST', host, test)).status).toBe(200);
+      expect((await send(`${lan.url}/webhooks/radarr?secret=wrong`, 'POST', host, test)).status).toBe(401);
+      expect((await send(`${lan.url}/api/items-list`, 'POST', host, '{}')).status).toBe(404);
+      expect((await send(`${lan.url}/`, 'GET', host)).status).toBe(404);
+      // The main door keeps refusing a Host that is not loopback.
+      expect((await send(`${d.server.url}/webhooks/radarr?secret=${d.secret}`, 'POST', host, test)).status).toBe(421);
+    } finally {
+      await lan.close();
+    }
+  });
+
+  it('reads HOST:PORT, [v6]:PORT and a bare port, and refuses anything else clearly', () => {
+    expect(parseListenAddress('0.0.0.0:8791')).toEqual({ host: '0.0.0.0', port: 8791 });
+    expect(parseListenAddress('[::]:8791')).toEqual({ host: '::', port: 8791 });
+    expect(parseListenAddress('8791')).toEqual({ host: '0.0.0.0', port: 8791 });
+    expect(() => parseListenAddress('radarr')).toThrow(/HOST:PORT/);
+    expect(() => parseListenAddress('0.0.0.0:99999')).toThrow(/HOST:PORT/);
   });
 });

@@ -167,7 +167,7 @@ export async function enrichItem(s: Services, item: ItemRow, ctx: RunContext): P
       ...(movie && movie.movie.problems.length > 0 ? [partialAnswer('tmdb', movie.movie.problems)] : []),
     ];
     if (!monitored) log.debug('Unmonitored item: metadata only, no new candidates', { itemId: item.id });
-    return write(s, item, {
+    const result = await write(s, item, {
       resolution,
       ref,
       movie: movie ? { value: movie.movie.value, fields: metadata! } : null,
@@ -175,6 +175,11 @@ export async function enrichItem(s: Services, item: ItemRow, ctx: RunContext): P
       art,
       warnings,
     });
+    const c = result.candidates;
+    // The picker shows stored scores; score now so they never lag behind the candidates. Previews
+    // (and look-alike hashes) are fetched later, by auto-select or when the user opens the item.
+    if (c.added + c.updated + c.gone > 0) await s.select.scoreItem(item.id, { fetchPreviews: false });
+    return result;
   }
 }
 
