@@ -111,11 +111,18 @@ function helpText(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Global options:',
-    ...Object.entries(GLOBAL_FLAGS).map(([n, f]) => `  --${`${n}${f.value ? ' VALUE' : ''}`.padEnd(18)}${f.description}`),
+    ...flagLines(Object.entries(GLOBAL_FLAGS)),
     '',
     'Exit codes: 0 ok, 1 failed, 2 wrong usage. Run `posterity <command> --help` for details.',
     '',
   ].join('\n');
+}
+
+/** Flags and their descriptions in two aligned columns. */
+function flagLines(flags: [string, { value?: boolean; description: string }][]): string[] {
+  const spelled = flags.map(([n, f]) => `--${n}${f.value ? ' VALUE' : ''}`);
+  const width = Math.max(16, ...spelled.map((x) => x.length));
+  return flags.map(([, f], i) => `  ${spelled[i]!.padEnd(width)}  ${f.description}`);
 }
 
 function commandHelp(command: Command): string {
@@ -124,7 +131,7 @@ function commandHelp(command: Command): string {
     `Usage: posterity ${command.name} ${command.usage}`.trimEnd(),
     '',
     command.summary,
-    ...(flags.length ? ['', 'Options:', ...flags.map(([n, f]) => `  --${`${n}${f.value ? ' VALUE' : ''}`.padEnd(18)}${f.description}`)] : []),
+    ...(flags.length ? ['', 'Options:', ...flagLines(flags)] : []),
     '',
   ].join('\n');
 }
