@@ -50,9 +50,10 @@ export const daemonCommands: Command[] = [
         await s.jobs.stop({ requeue: true, graceMs: 0 });
         throw err;
       }
-      s.jobs.advertise(server.url);
-      const secret = await s.jobs.webhookSecret();
+      // What Radarr/Sonarr should call, also shown by `webhook-info` (the app's Settings).
       const hookBase = lan ? reachableUrl(lan.url) : server.url;
+      s.jobs.advertise(hookBase);
+      const secret = await s.jobs.webhookSecret();
       const webhooks = {
         radarr: `${hookBase}/webhooks/radarr?secret=${encodeURIComponent(secret)}`,
         sonarr: `${hookBase}/webhooks/sonarr?secret=${encodeURIComponent(secret)}`,
