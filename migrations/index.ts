@@ -3,6 +3,7 @@ import * as m0001 from './0001_init.ts';
 import * as m0002 from './0002_scan_folders.ts';
 import * as m0003 from './0003_image_phashes.ts';
 import * as m0004 from './0004_jobs_indexes.ts';
+import * as m0005 from './0005_jobs_constraint_lists.ts';
 
 /**
  * Every migration, registered statically so it bundles and runs from inside an asar archive.
@@ -13,4 +14,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002_scan_folders': m0002,
   '0003_image_phashes': m0003,
   '0004_jobs_indexes': m0004,
+  '0005_jobs_constraint_lists': m0005,
 };

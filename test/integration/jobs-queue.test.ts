@@ -1,4 +1,12 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MIGRATIONS } from '../../migrations/index.ts';
+import { openDatabase } from '../../main/core/db/database.ts';
+import type { Database } from '../../main/core/db/schema.ts';
 import { ApiError } from '../../shared/api/errors.ts';
 import type { JobEvent } from '../../shared/api/events.ts';
 import type { JobKindSpec } from '../../main/core/jobs/kinds.ts';
@@ -190,6 +198,33 @@ describe('the job queue', () => {
     expect((await q.row(second)).state).toBe('done');
   });
 
+  it('does not let a busy target hold up the other targets of the same kind', async () => {
+    const gate = deferred();
+    const ran: string[] = [];
+    const q = await setup(
+      { scan: spec(2) },
+      {
+        scan: async (ctx) => {
+          ran.push(String(ctx.job.payload.name));
+          if (ctx.job.payload.name === 'first') await gate.promise;
+        },
+      },
+    );
+    await q.add('scan', { coalesceKey: 'scan:a', priority: 100, payload: { name: 'first' } });
+    q.runner.start();
+    await until(() => ran.length === 1);
+    // The best queued job is for the busy target, so it waits; the next one runs meanwhile.
+    const again = await q.add('scan', { coalesceKey: 'scan:a', priority: 100, payload: { name: 'again' } });
+    await q.add('scan', { coalesceKey: 'scan:b', priority: 10, payload: { name: 'other' } });
+    q.runner.wake();
+    await until(() => ran.length === 2);
+    expect(ran).toEqual(['first', 'other']);
+    expect((await q.row(again)).state).toBe('queued');
+    gate.resolve();
+    await q.runner.idle();
+    expect(ran).toEqual(['first', 'other', 'again']);
+  });
+
   it('cancels a queued job before it runs and aborts a running one through its signal', async () => {
     const started = deferred();
     let aborted = false;
@@ -291,5 +326,62 @@ describe('the job queue', () => {
     expect(pruned).toBe(1);
     const left = (await q.s.db.selectFrom('jobs').select('id').execute()).map((r) => r.id);
     expect(left.sort()).toEqual([recent, waiting].sort());
+  });
+});
+
+describe('queueing inside a caller\'s transaction', () => {
+  it('joins the queued job for the same target, and keeps nothing when the transaction rolls back', async () => {
+    t = await makeTestEngine();
+    const s = t.engine.services;
+    const req = { kind: 'verify' as const, payload: { repair: false } };
+    const [first, again, own] = await s.db.transaction().execute(async (trx) => [
+      await s.jobs.enqueue(req, { trx }),
+      await s.jobs.enqueue({ ...req, payload: { repair: true } }, { trx }),
+      await s.jobs.enqueue({ kind: 'gc', coalesceKey: 'gc:manual' }, { trx }),
+    ]);
+    expect(again).toBe(first);
+    expect(own).not.toBe(first);
+    expect(await s.jobs.get(first)).toMatchObject({ state: 'queued', payload: { repair: true } });
+    await expect(
+      s.db.transaction().execute(async (trx) => {
+        await s.jobs.enqueue({ kind: 'gc', coalesceKey: 'gc:rolled-back' }, { trx });
+        throw new Error('the caller changed its mind');
+      }),
+    ).rejects.toThrow('changed its mind');
+    const keys = (await s.db.selectFrom('jobs').select('coalesce_key').execute()).map((r) => r.coalesce_key);
+    expect(keys.sort()).toEqual(['gc:manual', 'verify']);
+  });
+});
+
+describe('the jobs table across an upgrade', () => {
+  it('keeps the history and its rules, and never hands out the id of a deleted job again', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'posterity-jobs-upgrade-')), 'p.db');
+    const old = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+    await new Migrator({ db: old, provider: { getMigrations: async () => MIGRATIONS } }).migrateTo('0004_jobs_indexes');
+    const add = old.insertInto('jobs');
+    await add.values({ kind: 'verify', payload: '{}', coalesce_key: 'verify', state: 'done', run_after: 1, created_at: 1, finished_at: 2, message: 'ok' }).execute();
+    await add.values({ kind: 'gc', payload: '{"dryRun":false}', coalesce_key: 'gc', state: 'queued', priority: 10, run_after: 5, created_at: 3 }).execute();
+    await add.values({ kind: 'gc', payload: '{}', coalesce_key: 'gc', state: 'failed', run_after: 1, created_at: 4, error: 'disk full' }).execute();
+    // The newest job went away (its item was deleted), so AUTOINCREMENT alone remembers its id.
+    await old.deleteFrom('jobs').where('id', '=', 3).execute();
+    await old.destroy();
+
+    const upgraded = await openDatabase(file);
+    try {
+      const s = new QueueStore(upgraded);
+      const rows = await upgraded.db.selectFrom('jobs').select(['id', 'kind', 'state', 'payload', 'message', 'priority']).orderBy('id').execute();
+      expect(rows).toEqual([
+        { id: 1, kind: 'verify', state: 'done', payload: '{}', message: 'ok', priority: 0 },
+        { id: 2, kind: 'gc', state: 'queued', payload: '{"dryRun":false}', message: null, priority: 10 },
+      ]);
+      const job = { kind: 'gc', itemId: null, libraryId: null, payload: {}, priority: 0, maxAttempts: 3, runAfter: 9 };
+      expect(await s.exclusive(() => s.insert({ ...job, coalesceKey: null }, 9))).toBe(4);
+      // Still one queued job per key: a second request joins the first.
+      expect(await s.exclusive(() => s.insert({ ...job, coalesceKey: 'gc' }, 9))).toBe(2);
+      expect(await s.exclusive(() => s.lastQueuedAt('verify', 'verify'))).toBe(1);
+      expect(() => upgraded.sqlite.prepare(`update jobs set state = 'lost' where id = 1`).run()).toThrow(/CHECK constraint/);
+    } finally {
+      await upgraded.close();
+    }
   });
 });

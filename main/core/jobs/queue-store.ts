@@ -31,6 +31,12 @@ export type ClaimedJob = Pick<
   'id' | 'kind' | 'item_id' | 'library_id' | 'payload' | 'coalesce_key' | 'priority' | 'attempts' | 'max_attempts'
 >;
 
+type Statement = BetterSqlite3.Statement;
+type Shape = 'rows' | 'raw' | 'pluck';
+
+/** A claimed row as the raw statement returns it, in the select's column order. */
+type ClaimedRow = [number, number | null, number | null, string, string | null, number, number, number];
+
 /** One job to add; `coalesceKey` joins it to an already queued job with the same key. */
 export interface NewJob {
   kind: string;
@@ -64,7 +70,11 @@ export type Outcome =
 export class QueueStore {
   readonly #db: Db;
   readonly #sqlite: BetterSqlite3.Database;
-  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  /** Prepared once per text and row shape; better-sqlite3 builds row objects slowly, so the hot
+   * statements return arrays (`raw`) or their first column (`pluck`). */
+  readonly #statements: Record<Shape, Map<string, Statement>> = { rows: new Map(), raw: new Map(), pluck: new Map() };
+  /** The claim's select by limit: looking a freshly built text up would hash it on every claim. */
+  readonly #claimSelects = new Map<number, Statement>();
 
   constructor(database: OpenedDatabase) {
     this.#db = database.db;
@@ -88,11 +98,14 @@ export class QueueStore {
     }
   }
 
-  #st(text: string): BetterSqlite3.Statement {
-    let st = this.#statements.get(text);
+  #st(text: string, shape: Shape = 'rows'): Statement {
+    const cache = this.#statements[shape];
+    let st = cache.get(text);
     if (!st) {
       st = this.#sqlite.prepare(text);
-      this.#statements.set(text, st);
+      if (shape === 'raw') st.raw(true);
+      if (shape === 'pluck') st.pluck(true);
+      cache.set(text, st);
     }
     return st;
   }
@@ -102,14 +115,19 @@ export class QueueStore {
    * earlier start win, payload keys are merged (newer values win). Returns the job's id.
    */
   insert(job: NewJob, now: number): number {
-    const row = this.#st(INSERT_SQL).get(...insertParams(job, now)) as { id: number };
-    return row.id;
+    // No `returning id`: SQLite answers it through a temporary table per statement. A job
+    // without a key is always a new row; one with a key is the single queued row with that key.
+    const { lastInsertRowid } = this.#st(INSERT_SQL).run(...insertParams(job, now));
+    if (job.coalesceKey === null) return Number(lastInsertRowid);
+    return this.#st(QUEUED_WITH_KEY, 'pluck').get(job.coalesceKey) as number;
   }
 
   /** `insert` from inside a caller's open kysely transaction (the connection is theirs until it ends). */
   async insertVia(trx: DbOrTx, job: NewJob, now: number): Promise<number> {
-    const result = await trx.executeQuery<{ id: number }>(CompiledQuery.raw(INSERT_SQL, insertParams(job, now)));
-    return result.rows[0]!.id;
+    const { insertId } = await trx.executeQuery(CompiledQuery.raw(INSERT_SQL, insertParams(job, now)));
+    if (job.coalesceKey === null) return Number(insertId);
+    const { rows } = await trx.executeQuery<{ id: number }>(CompiledQuery.raw(QUEUED_WITH_KEY, [job.coalesceKey]));
+    return rows[0]!.id;
   }
 
   /**
@@ -119,23 +137,47 @@ export class QueueStore {
    * whole truth, and no index on running rows has to be kept up to date on every change.
    */
   claim(kind: string, now: number, limit: number, busyKeys: readonly string[]): ClaimedJob[] {
-    // Select, then update by id: `update … returning *` costs several times more per row, and
-    // the two statements run in one synchronous turn inside `exclusive()`, so nothing slips in.
-    const rows = this.#st(
-      `select id, kind, item_id, library_id, payload, coalesce_key, priority, attempts, max_attempts from jobs
-       where state = 'queued' and kind = ? and run_after <= ?
-         and (coalesce_key is null or coalesce_key not in (select value from json_each(?)))
-       order by priority desc, run_after, id
-       limit ?`,
-    ).all(kind, now, JSON.stringify(busyKeys), limit) as ClaimedJob[];
+    if (limit <= 0) return [];
+    // A key has one queued job at most, so `limit` more than the busy keys always suffices, and
+    // skipping them here keeps a subquery out of the statement. The limit is written into the
+    // text, not bound: SQLite's planner reads a bound LIMIT and so re-prepares the statement on
+    // every run (there are few distinct limits).
+    const top = Math.trunc(limit) + busyKeys.length;
+    let select = this.#claimSelects.get(top);
+    if (!select) {
+      select = this.#st(
+        `select id, item_id, library_id, payload, coalesce_key, priority, attempts, max_attempts from jobs
+         where state = 'queued' and kind = ? and run_after <= ?
+         order by priority desc, run_after, id
+         limit ${top}`,
+        'raw',
+      );
+      this.#claimSelects.set(top, select);
+    }
+    const rows = select.all(kind, now) as ClaimedRow[];
+    // Then update by id: `update … returning` costs a temporary table per run and cannot keep
+    // the order. Both run in one synchronous turn inside `exclusive()`, so nothing slips in.
     const mark = this.#st(
       `update jobs set state = 'running', started_at = ?, attempts = attempts + 1, message = null where id = ?`,
     );
-    for (const row of rows) {
-      mark.run(now, row.id);
-      row.attempts += 1;
+    const claimed: ClaimedJob[] = [];
+    for (const [id, itemId, libraryId, payload, key, priority, attempts, maxAttempts] of rows) {
+      if (claimed.length === limit) break;
+      if (key !== null && busyKeys.includes(key)) continue;
+      mark.run(now, id);
+      claimed.push({
+        id,
+        kind,
+        item_id: itemId,
+        library_id: libraryId,
+        payload,
+        coalesce_key: key,
+        priority,
+        attempts: attempts + 1,
+        max_attempts: maxAttempts,
+      });
     }
-    return rows;
+    return claimed;
   }
 
   /**
@@ -268,10 +310,11 @@ export class QueueStore {
 
   /** When a duty (by kind and coalescing key) was last queued, not counting cancelled attempts. */
   lastQueuedAt(kind: string, coalesceKey: string): number | null {
-    // The `kind in (…)` term is the jobs_duty index's condition, which lets SQLite use it.
+    // The first term is the jobs_duty index's condition, verbatim, which lets SQLite use it.
     const row = this.#st(
       `select max(created_at) as t from jobs
-       where kind in ('scan-library', 'verify', 'gc') and kind = ? and coalesce_key = ? and state != 'cancelled'`,
+       where case kind when 'scan-library' then 1 when 'verify' then 1 when 'gc' then 1 end
+         and kind = ? and coalesce_key = ? and state != 'cancelled'`,
     ).get(kind, coalesceKey) as { t: number | null };
     return row.t;
   }
@@ -287,8 +330,9 @@ const INSERT_SQL = `insert into jobs (kind, item_id, library_id, payload, coales
   on conflict (coalesce_key) where state = 'queued' do update set
     priority = max(jobs.priority, excluded.priority),
     run_after = min(jobs.run_after, excluded.run_after),
-    payload = json_patch(jobs.payload, excluded.payload)
-  returning id`;
+    payload = json_patch(jobs.payload, excluded.payload)`;
+
+const QUEUED_WITH_KEY = `select id from jobs where coalesce_key = ? and state = 'queued'`;
 
 function insertParams(job: NewJob, now: number): unknown[] {
   return [

@@ -52,6 +52,7 @@ interface Active {
 }
 
 type AbortReason = 'cancel' | 'stop';
+type Report = (active: Active, progress: Progress | null, message: string | null) => void;
 const PROGRESS_SAVE_EVERY_MS = 1000;
 
 /**
@@ -74,6 +75,8 @@ export class JobRunner {
   #pending: { id: number; outcome: Outcome; event: JobEvent }[] = [];
   #flushScheduled = false;
   #idleWaiters: (() => void)[] = [];
+  /** When the current batch started (real time, for pacing progress saves; read once a batch). */
+  #launchedAt = 0;
 
   constructor(options: RunnerOptions) {
     this.#o = { pollMs: 10_000, random: Math.random, ...options };
@@ -186,7 +189,7 @@ export class JobRunner {
     }
     this.#pumping = true;
     // Finished jobs are recorded and their slots refilled in the same transaction: one commit
-    // per turn however many jobs ended, which is most of what the queue costs per job.
+    // per turn however many jobs ended.
     const finished = this.#pending.splice(0);
     let committed = false;
     try {
@@ -219,6 +222,7 @@ export class JobRunner {
         });
         return;
       }
+      this.#launchedAt = performance.now();
       for (const row of claimed) this.#launch(row);
       if (this.#active.size === 0 && this.#pending.length === 0 && !this.#pumpAgain) {
         for (const resolve of this.#idleWaiters.splice(0)) resolve();
@@ -293,40 +297,28 @@ export class JobRunner {
       row,
       controller: null,
       aborted: null,
-      done: Promise.resolve(),
+      done: SETTLED,
       progress: null,
       message: null,
-      lastSavedAt: performance.now(),
+      lastSavedAt: this.#launchedAt,
     };
     this.#active.set(row.id, active);
     this.#activeByKind.set(row.kind, (this.#activeByKind.get(row.kind) ?? 0) + 1);
     this.#emit(active, 'running', null);
-    const ctx: JobContext = {
-      job: {
-        id: row.id,
-        kind: row.kind,
-        itemId: row.item_id,
-        libraryId: row.library_id,
-        payload: parsePayload(row.payload),
-        priority: row.priority,
-        attempts: row.attempts,
-      },
-      get signal() {
-        if (!active.controller) {
-          active.controller = new AbortController();
-          if (active.aborted) active.controller.abort(active.aborted);
-        }
-        return active.controller.signal;
-      },
-      progress: (p) => this.#progress(active, p, null),
-      note: (m) => this.#progress(active, active.progress, m),
-    };
-    const step = this.#o.steps[row.kind]!;
-    active.done = (async () => step(ctx))().then(
-      () => this.#settle(active, null),
-      (err: unknown) => this.#settle(active, err ?? new Error('failed')),
-    );
+    active.done = this.#run(active, new StepContext(active, this.#report));
   }
+
+  async #run(active: Active, ctx: StepContext): Promise<void> {
+    let error: unknown = null;
+    try {
+      await this.#o.steps[active.row.kind]!(ctx);
+    } catch (err) {
+      error = err ?? new Error('failed');
+    }
+    this.#settle(active, error);
+  }
+
+  readonly #report: Report = (active, progress, message) => this.#progress(active, progress, message);
 
   #progress(active: Active, progress: Progress | null, message: string | null): void {
     active.progress = progress;
@@ -416,6 +408,54 @@ export class JobRunner {
 
   #emit(active: Active, state: JobEvent['state'], error: string | null): void {
     this.#o.events.emit({ type: 'job', job: this.#event(active, state, error) });
+  }
+}
+
+const SETTLED = Promise.resolve();
+
+/**
+ * What a step gets. A class, not an object literal: a literal with a getter costs V8 a new hidden
+ * class per job, which lands in the old generation and piles up until a full collection.
+ */
+class StepContext implements JobContext {
+  readonly job: JobContext['job'];
+  readonly #active: Active;
+  readonly #report: Report;
+  #progressFn: ((progress: Progress) => void) | undefined;
+  #noteFn: ((message: string) => void) | undefined;
+
+  constructor(active: Active, report: Report) {
+    const { row } = active;
+    this.#active = active;
+    this.#report = report;
+    this.job = {
+      id: row.id,
+      kind: row.kind,
+      itemId: row.item_id,
+      libraryId: row.library_id,
+      payload: parsePayload(row.payload),
+      priority: row.priority,
+      attempts: row.attempts,
+    };
+  }
+
+  get signal(): AbortSignal {
+    const active = this.#active;
+    if (!active.controller) {
+      active.controller = new AbortController();
+      if (active.aborted) active.controller.abort(active.aborted);
+    }
+    return active.controller.signal;
+  }
+
+  // Bound, because steps hand them on as callbacks (`onProgress: ctx.progress`), and made on
+  // first use: most steps never report, and a closure per job is not free either.
+  get progress(): (progress: Progress) => void {
+    return (this.#progressFn ??= (progress) => this.#report(this.#active, progress, null));
+  }
+
+  get note(): (message: string) => void {
+    return (this.#noteFn ??= (message) => this.#report(this.#active, this.#active.progress, message));
   }
 }
 
