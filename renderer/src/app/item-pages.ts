@@ -6,6 +6,12 @@ import { useClient, useEngineEvents } from './bridge.tsx';
 export type ItemFilter = Omit<ParamsOf<'items-list'>, 'offset' | 'limit'>;
 
 export const PAGE_SIZE = 200;
+/**
+ * Items beyond the range asked for whose pages are fetched too: the next page is on its way well
+ * before it scrolls into view (half a page is some 14 rows of posters), so scrolling rarely meets
+ * cells still loading.
+ */
+const PREFETCH = PAGE_SIZE / 2;
 
 export interface ItemPages {
   /** Items matching the filter; null until the first page arrived. */
@@ -34,6 +40,7 @@ export function useItemPages(filter: ItemFilter): ItemPages {
   const generation = useRef(0);
   const visible = useRef<[number, number]>([0, PAGE_SIZE - 1]);
   const [total, setTotal] = useState<number | null>(null);
+  const known = useRef<number | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [version, setVersion] = useState(0);
 
@@ -47,9 +54,13 @@ export function useItemPages(filter: ItemFilter): ItemPages {
           inflight.current.delete(page);
           if (gen !== generation.current) return;
           pages.current.set(page, result.items);
+          known.current = result.total;
           setTotal(result.total);
           setError(null);
-          setVersion((v) => v + 1);
+          // Only a page the grid shows needs a render; one fetched ahead is read when its rows
+          // are rendered (a render of the whole view in the middle of a scroll costs a frame).
+          const [first, last] = visible.current;
+          if (page * PAGE_SIZE <= last && (page + 1) * PAGE_SIZE > first) setVersion((v) => v + 1);
         },
         (err: Error) => {
           inflight.current.delete(page);
@@ -61,15 +72,31 @@ export function useItemPages(filter: ItemFilter): ItemPages {
     [client, key],
   );
 
+  // Requests start after the frame that asked for them: the grid asks while it renders a
+  // scrolled frame, and starting a fetch there costs that frame several milliseconds.
+  // The timer reads the range and the loader when it fires, so it never fetches for a stale filter.
+  const pendingWant = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const latestLoad = useRef(load);
+  useEffect(() => {
+    latestLoad.current = load;
+  }, [load]);
+  // A new `want` for every filter (through `load`), so the grid asks again for what it shows.
   const want = useCallback(
     (first: number, last: number) => {
       visible.current = [first, last];
-      const from = Math.floor(Math.max(0, first) / PAGE_SIZE);
-      const to = Math.floor(Math.max(0, last) / PAGE_SIZE);
-      for (let p = from; p <= to; p++) if (!pages.current.has(p)) load(p);
+      if (pendingWant.current !== null) return;
+      pendingWant.current = setTimeout(() => {
+        pendingWant.current = null;
+        const [from, to] = visible.current;
+        const end = known.current === null ? to : Math.min(known.current - 1, to + PREFETCH);
+        const firstPage = Math.floor(Math.max(0, from - PREFETCH) / PAGE_SIZE);
+        const lastPage = Math.floor(Math.max(0, to, end) / PAGE_SIZE);
+        for (let p = firstPage; p <= lastPage; p++) if (!pages.current.has(p)) latestLoad.current(p);
+      }, 0);
     },
     [load],
   );
+  useEffect(() => () => void (pendingWant.current && clearTimeout(pendingWant.current)), []);
 
   const reset = useCallback(
     (keepShown: boolean) => {
@@ -79,6 +106,7 @@ export function useItemPages(filter: ItemFilter): ItemPages {
       const to = Math.floor(visible.current[1] / PAGE_SIZE);
       if (!keepShown) {
         pages.current = new Map();
+        known.current = null;
         setTotal(null);
       } else {
         // Rows in view stay on screen until their fresh page lands (no flash of empty cells);

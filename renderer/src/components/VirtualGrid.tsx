@@ -1,14 +1,19 @@
 import {
+  Fragment,
+  memo,
   useCallback,
   useEffect,
   useImperativeHandle,
   useLayoutEffect,
+  useMemo,
   useRef,
   useState,
+  type CSSProperties,
   type KeyboardEvent,
   type ReactNode,
   type Ref,
 } from 'react';
+import { flushSync } from 'react-dom';
 
 /** Where a cell sits, computed by the virtualizer. */
 export interface CellLayout {
@@ -17,6 +22,11 @@ export interface CellLayout {
   row: number;
   width: number;
   height: number;
+  /**
+   * The cell's size: the element `renderCell` returns must take it as its `style`. The same object
+   * for every cell until the layout changes, so a memoized cell skips rendering.
+   */
+  style: CSSProperties;
 }
 
 export interface VirtualGridHandle {
@@ -37,11 +47,6 @@ export interface VirtualGridProps {
   /** Rows rendered beyond the viewport, above and below. */
   overscan?: number;
   renderCell: (layout: CellLayout) => ReactNode;
-  /**
-   * A stable key for the item at an index. Omit to recycle: cells are keyed by their slot in the
-   * window, so scrolling updates existing DOM nodes instead of creating new ones.
-   */
-  cellKey?: (index: number) => string | number;
   /** The keyboard cursor (also scrolled into view when it changes). */
   activeIndex: number;
   onActiveIndexChange: (index: number) => void;
@@ -65,13 +70,42 @@ export interface VirtualGridProps {
   ref?: Ref<VirtualGridHandle>;
 }
 
+interface Geometry {
+  padding: number;
+  rowStride: number;
+  height: number;
+  rows: number;
+  overscan: number;
+}
+
+/**
+ * The rows to render at a scroll position: the rows in view plus `overscan` on each side, always
+ * the same number of them (the most the viewport can show, plus overscan), shifted at the ends.
+ * A constant count is what lets rows recycle: the row scrolling in has the key of the row
+ * scrolling out.
+ */
+function rowWindow(top: number, g: Geometry): { first: number; last: number; size: number } {
+  if (g.rows === 0 || g.height === 0) return { first: 0, last: -1, size: 1 };
+  const size = Math.min(g.rows, Math.ceil(g.height / g.rowStride) + 1 + 2 * g.overscan);
+  const firstVisible = Math.floor((top - g.padding) / g.rowStride);
+  const first = Math.max(0, Math.min(g.rows - size, firstVisible - g.overscan));
+  return { first, last: first + size - 1, size };
+}
+
 /**
  * A windowed grid or list: only the rows in view (plus a few) exist in the DOM, absolutely
  * positioned inside a spacer as tall as the whole collection, so 10,000 items scroll like 50.
- * Scrolling re-renders only when the rows in view change.
+ *
+ * Built for what a scrolled frame costs: React renders only when the rows in the window change
+ * (most scroll events return after a little arithmetic), and then synchronously, in the frame
+ * being scrolled, so new rows are laid out and painted once and never show up a frame late. Rows
+ * come from a fixed pool keyed by slot: a row scrolling in reuses the elements of the row that
+ * scrolled out (moved with a transform, its cells' content updated in place), and rows that stay
+ * put skip rendering entirely. Each row is one positioned element with its cells in flow inside,
+ * so the browser has a handful of paint layers to walk per frame, not several per cell.
  */
 export function VirtualGrid(props: VirtualGridProps) {
-  const { count, minCellWidth, cellHeight, gap = 0, padding = 0, overscan = 3, activeIndex } = props;
+  const { count, minCellWidth, cellHeight, gap = 0, padding = 0, overscan = 2, activeIndex } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const [viewport, setViewport] = useState({ width: 0, height: 0 });
   const [scrollTop, setScrollTop] = useState(0);
@@ -86,33 +120,6 @@ export function VirtualGrid(props: VirtualGridProps) {
     return () => observer.disconnect();
   }, []);
 
-  // Scroll events arrive at most once per frame; the window is re-rendered only when the rows in
-  // view leave the rows rendered (overscan included), so slow scrolling renders nothing at all.
-  const rendered = useRef({ first: 0, last: -1 });
-  const onScrollTopRef = useRef(props.onScrollTop);
-  onScrollTopRef.current = props.onScrollTop;
-  const geometry = useRef({ rowStride: 1, padding: 0, height: 0, rows: 0 });
-  const onScroll = useCallback(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const { rowStride: stride, padding: pad, height, rows: total } = geometry.current;
-    const top = el.scrollTop;
-    onScrollTopRef.current?.(top);
-    const firstVisible = Math.max(0, Math.floor((top - pad) / stride));
-    const lastVisible = Math.min(total - 1, Math.ceil((top - pad + height) / stride));
-    const { first, last } = rendered.current;
-    if (firstVisible >= first && lastVisible <= last) return;
-    setScrollTop(top);
-  }, []);
-
-  // A native passive listener: React's synthetic event layer costs time on every scrolled frame.
-  useEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    el.addEventListener('scroll', onScroll, { passive: true });
-    return () => el.removeEventListener('scroll', onScroll);
-  }, [onScroll]);
-
   const inner = Math.max(0, viewport.width - padding * 2);
   const columns = minCellWidth ? Math.max(1, Math.floor((inner + gap) / (minCellWidth + gap))) : 1;
   const cellWidth = columns > 0 ? Math.max(1, (inner - gap * (columns - 1)) / columns) : inner;
@@ -120,16 +127,58 @@ export function VirtualGrid(props: VirtualGridProps) {
   const rowStride = cellH + gap;
   const rows = Math.ceil(count / columns);
   const totalHeight = rows > 0 ? padding * 2 + rows * rowStride - gap : 0;
-  const firstRow = Math.max(0, Math.floor((scrollTop - padding) / rowStride) - overscan);
-  const lastRow = Math.min(rows - 1, Math.ceil((scrollTop - padding + viewport.height) / rowStride) + overscan);
-  geometry.current = { rowStride, padding, height: viewport.height, rows };
-  rendered.current = { first: firstRow, last: lastRow };
+  const geometry: Geometry = { padding, rowStride, height: viewport.height, rows, overscan };
+  const { first: firstRow, last: lastRow, size: pool } = rowWindow(scrollTop, geometry);
   const first = firstRow * columns;
   const last = Math.min(count - 1, (lastRow + 1) * columns - 1);
 
+  // What the scroll listener compares against: the geometry and window of the last commit.
+  const committed = useRef({ geometry, firstRow, lastRow });
+  useLayoutEffect(() => {
+    committed.current = { geometry, firstRow, lastRow };
+  });
+  const onScrollTopRef = useRef(props.onScrollTop);
+  useLayoutEffect(() => {
+    onScrollTopRef.current = props.onScrollTop;
+  });
+
+  // Scroll events arrive once per frame, just before it is rendered. Most leave the window as it
+  // is; the others render it right here (flushSync), so the frame on screen includes the new
+  // rows and no render task is left to run between frames.
+  const scrolling = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const onScroll = useCallback(() => {
+    const el = scroller.current;
+    if (!el) return;
+    // While scrolling, cells ignore the pointer (`data-scrolling` in the stylesheet): rows passing
+    // under a still mouse would otherwise each take the hover style (a lift and a large shadow).
+    if (scrolling.current === null) el.dataset.scrolling = '';
+    else clearTimeout(scrolling.current);
+    scrolling.current = setTimeout(() => {
+      scrolling.current = null;
+      delete el.dataset.scrolling;
+    }, 150);
+    const top = el.scrollTop;
+    onScrollTopRef.current?.(top);
+    const now = committed.current;
+    const next = rowWindow(top, now.geometry);
+    if (next.first === now.firstRow && next.last === now.lastRow) return;
+    flushSync(() => setScrollTop(top));
+  }, []);
+
+  // A native passive listener: React's synthetic event layer costs time on every scrolled frame.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => {
+      el.removeEventListener('scroll', onScroll);
+      if (scrolling.current !== null) clearTimeout(scrolling.current);
+    };
+  }, [onScroll]);
+
   const onRange = props.onVisibleRangeChange;
   useEffect(() => {
-    if (onRange && count > 0 && viewport.height > 0) onRange(first, last);
+    if (onRange && count > 0 && viewport.height > 0 && last >= first) onRange(first, last);
   }, [onRange, first, last, count, viewport.height]);
 
   const scrollToIndex = useCallback(
@@ -223,48 +272,111 @@ export function VirtualGrid(props: VirtualGridProps) {
     if (e.shiftKey) props.onToggle?.(clamped, true);
   };
 
-  // Enough slots for every cell the window can hold at once, so `index % pool` never repeats.
-  const pool = (Math.ceil(viewport.height / rowStride) + 2 * overscan + 3) * columns;
-  const keyOf = props.cellKey ?? ((i: number) => i % pool);
-  const cells: ReactNode[] = [];
+  // Rows come from a pool keyed by slot: the window always holds `pool` rows, so the row scrolling
+  // in has the key of the row scrolling out and takes over its elements. They are rendered in slot
+  // order, so the DOM order never changes either (moving a row in the DOM would rebuild its
+  // layout objects); `aria-owns` gives assistive technology the cells in reading order.
+  const cellStyle = useMemo<CSSProperties>(() => ({ width: cellWidth, height: cellH }), [cellWidth, cellH]);
+  const rowElements: ReactNode[] = [];
   if (viewport.width > 0) {
-    for (let i = first; i <= last; i++) {
-      const row = Math.floor(i / columns);
-      const column = i % columns;
-      const x = padding + column * (cellWidth + gap);
-      const y = padding + row * rowStride;
-      cells.push(
-        <div
-          key={keyOf(i)}
-          className="vg-cell"
-          style={{ transform: `translate(${x}px, ${y}px)`, width: cellWidth, height: cellH }}
-        >
-          {props.renderCell({ index: i, column, row, width: cellWidth, height: cellH })}
-        </div>,
+    for (let slot = 0; slot < pool; slot++) {
+      const row = firstRow + ((slot - (firstRow % pool) + pool) % pool);
+      if (row > lastRow) continue;
+      rowElements.push(
+        <GridRow
+          key={row % pool}
+          row={row}
+          first={row * columns}
+          last={Math.min(count - 1, (row + 1) * columns - 1)}
+          y={padding + row * rowStride}
+          x={padding}
+          width={inner}
+          gap={gap}
+          cellStyle={cellStyle}
+          render={props.renderCell}
+        />,
       );
     }
   }
 
+  let owned: string | undefined;
+  if (viewport.width > 0 && count > 0) {
+    const ids: string[] = [];
+    for (let i = first; i <= last; i++) ids.push(props.cellId(i));
+    owned = ids.join(' ');
+  }
+
+  // The focus ring is the border of a frame around the scroller: a ring painted by the scroller
+  // itself would stop it from scrolling on the compositor (every scrolled frame would repaint the
+  // whole viewport), and one painted over it would be blended into every frame.
   return (
-    <div
-      ref={scroller}
-      className={`vg-scroller ${props.className ?? ''}`}
-      onKeyDown={onKeyDown}
-      tabIndex={0}
-      role="listbox"
-      aria-multiselectable={props.onToggle ? true : undefined}
-      aria-label={props.ariaLabel}
-      aria-activedescendant={
-        activeIndex >= 0 && activeIndex >= first && activeIndex <= last ? props.cellId(activeIndex) : undefined
-      }
-    >
-      {count === 0 ? (
-        props.empty
-      ) : (
-        <div className="vg-spacer" style={{ height: totalHeight }}>
-          {cells}
-        </div>
-      )}
+    <div className="vg-frame">
+      <div
+        ref={scroller}
+        className={`vg-scroller ${props.className ?? ''}`}
+        onKeyDown={onKeyDown}
+        tabIndex={0}
+        role="listbox"
+        aria-multiselectable={props.onToggle ? true : undefined}
+        aria-label={props.ariaLabel}
+        aria-activedescendant={
+          activeIndex >= 0 && activeIndex >= first && activeIndex <= last ? props.cellId(activeIndex) : undefined
+        }
+        aria-owns={owned}
+      >
+        {count === 0 ? (
+          props.empty
+        ) : (
+          <div className="vg-spacer" style={{ height: totalHeight }}>
+            {rowElements}
+          </div>
+        )}
+      </div>
     </div>
   );
 }
+
+interface GridRowProps {
+  row: number;
+  /** Indexes of its first and last cell. */
+  first: number;
+  last: number;
+  x: number;
+  y: number;
+  width: number;
+  gap: number;
+  cellStyle: CSSProperties;
+  render: (layout: CellLayout) => ReactNode;
+}
+
+/**
+ * One row of cells: the only positioned element (and so the only paint layer) per row; its cells
+ * flow inside it. Renders again only when it moves to another row or `render` changes.
+ */
+const GridRow = memo(function GridRow({ row, first, last, x, y, width, gap, cellStyle, render }: GridRowProps) {
+  const cells: ReactNode[] = [];
+  for (let i = first; i <= last; i++) {
+    const column = i - first;
+    cells.push(
+      <Fragment key={column}>
+        {render({
+          index: i,
+          column,
+          row,
+          width: cellStyle.width as number,
+          height: cellStyle.height as number,
+          style: cellStyle,
+        })}
+      </Fragment>,
+    );
+  }
+  return (
+    <div
+      className="vg-row"
+      role="none"
+      style={{ transform: `translate(${x}px, ${y}px)`, width, height: cellStyle.height, gap }}
+    >
+      {cells}
+    </div>
+  );
+});

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type MouseEvent } from 'react';
 import { ASSET_TYPES, ASSET_TYPE_SPECS } from '../../../shared/asset-types.ts';
 import type { ItemSort, ItemSummary } from '../../../shared/api/library.ts';
 import type { Status } from '../App.tsx';
@@ -404,13 +404,15 @@ export function LibraryView({ status }: { status: Status }) {
           cellHeight={mode === 'grid' ? (w) => w * 1.5 + 46 : () => 56}
           gap={mode === 'grid' ? 18 : 0}
           padding={mode === 'grid' ? 22 : 0}
-          overscan={mode === 'grid' ? 1 : 4}
+          overscan={mode === 'grid' ? 2 : 4}
           empty={<EmptyLibrary noLibraries={noLibraries} filtered={filtered} />}
-          renderCell={({ index }) => {
+          renderCell={({ index, style }) => {
             const item = pages.at(index);
             const props: CellProps = {
               item,
               index,
+              total,
+              style,
               active: index === active,
               selected: item !== undefined && selected.has(item.id),
               selecting: selected.size > 0,
@@ -434,6 +436,10 @@ interface CellProps {
   /** Undefined while its page is loading. */
   item: ItemSummary | undefined;
   index: number;
+  /** Items in the list (the options' set size: only a window of them is in the DOM). */
+  total: number;
+  /** Position and size, from the grid. */
+  style: CSSProperties;
   active: boolean;
   selected: boolean;
   selecting: boolean;
@@ -451,18 +457,25 @@ function cellLabel(item: ItemSummary): string {
   return parts.join(', ');
 }
 
+/**
+ * A poster in the grid: the cell with its parts straight inside (no wrappers), placed by the
+ * cell's grid, so a cell recycled for another movie updates a handful of nodes.
+ */
 const PosterCell = memo(function PosterCell({
   item,
   index,
+  total,
+  style,
   active,
   selected,
   selecting,
   imageUrl,
   actions,
 }: CellProps) {
-  if (!item) return <div id={`item-cell-${index}`} className="poster-cell skeleton" aria-busy="true" />;
+  if (!item) return <div id={`item-cell-${index}`} style={style} className="poster-cell skeleton" aria-busy="true" />;
   const badge = STATE_BADGES[item.state];
   const locked = item.locked.slots > 0 || item.locked.fields > 0 || item.locked.match;
+  const flagged = (badge && item.state !== 'new' && item.state !== 'identified') || item.error || locked;
   return (
     <a
       id={`item-cell-${index}`}
@@ -470,25 +483,39 @@ const PosterCell = memo(function PosterCell({
       role="option"
       aria-selected={selected}
       aria-label={cellLabel(item)}
+      aria-setsize={total}
+      aria-posinset={index + 1}
       tabIndex={-1}
-      className={`poster-cell ${active ? 'is-active' : ''} ${selected ? 'is-selected' : ''} ${item.monitored ? '' : 'is-unmonitored'}`}
+      style={style}
+      className={`poster-cell${active ? ' is-active' : ''}${selected ? ' is-selected' : ''}${item.monitored ? '' : ' is-unmonitored'}`}
       onClick={(e) => actions.click(e, index, item)}
     >
-      <div className="poster-frame">
-        <Img src={imageUrl} alt={`${item.title} poster`} label={item.title} lazy={false} />
-        <span
-          className={`select-box ${selecting || selected ? 'select-visible' : ''}`}
-          role="checkbox"
-          aria-checked={selected}
-          aria-label={`Select ${item.title}`}
-          onClick={(e) => {
-            e.preventDefault();
-            e.stopPropagation();
-            actions.toggle(index);
-          }}
-        >
-          {selected && '✓'}
+      {imageUrl !== null ? (
+        // A background, not an <img>: a recycled cell swaps it with one style change and never
+        // shows the previous movie's poster while the next one loads (an <img> keeps showing the
+        // old picture until the new one arrives, or costs a new element per cell scrolled in).
+        // The option's label names the poster.
+        <span className="poster-art" style={{ backgroundImage: `url("${imageUrl}")` }} />
+      ) : (
+        <span className="poster-art poster-missing">
+          <PictureIcon />
+          <span>{item.title}</span>
         </span>
+      )}
+      <span
+        className={`select-box${selecting || selected ? ' select-visible' : ''}`}
+        role="checkbox"
+        aria-checked={selected}
+        aria-label={`Select ${item.title}`}
+        onClick={(e) => {
+          e.preventDefault();
+          e.stopPropagation();
+          actions.toggle(index);
+        }}
+      >
+        {selected && '✓'}
+      </span>
+      {flagged && (
         <span className="poster-flags">
           {badge && item.state !== 'new' && item.state !== 'identified' && (
             <span className={badge.className}>{badge.text}</span>
@@ -504,19 +531,28 @@ const PosterCell = memo(function PosterCell({
             </span>
           )}
         </span>
-      </div>
-      <div className="poster-caption">
-        <span className="poster-title" title={item.title}>
-          {item.title}
-        </span>
-        <span className="poster-year">{item.year ?? ''}</span>
-      </div>
+      )}
+      <span className="poster-title" title={item.title}>
+        {item.title}
+      </span>
+      <span className="poster-year">{item.year ?? ''}</span>
     </a>
   );
 });
 
-const ListRow = memo(function ListRow({ item, index, active, selected, imageUrl, actions }: CellProps) {
-  if (!item) return <div id={`item-cell-${index}`} className="row-cell skeleton" aria-busy="true" />;
+function PictureIcon() {
+  return (
+    <svg viewBox="0 0 24 24" aria-hidden="true" width="28" height="28">
+      <path
+        fill="currentColor"
+        d="M5 4h14a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2Zm0 2v9.6l3.3-3.3a1 1 0 0 1 1.4 0l2.8 2.8 1.8-1.8a1 1 0 0 1 1.4 0L19 16.6V6H5Zm10 3.5a1.5 1.5 0 1 1-3 0 1.5 1.5 0 0 1 3 0Z"
+      />
+    </svg>
+  );
+}
+
+const ListRow = memo(function ListRow({ item, index, total, style, active, selected, imageUrl, actions }: CellProps) {
+  if (!item) return <div id={`item-cell-${index}`} style={style} className="row-cell skeleton" aria-busy="true" />;
   const badge = STATE_BADGES[item.state];
   return (
     <a
@@ -525,7 +561,10 @@ const ListRow = memo(function ListRow({ item, index, active, selected, imageUrl,
       role="option"
       aria-selected={selected}
       aria-label={cellLabel(item)}
+      aria-setsize={total}
+      aria-posinset={index + 1}
       tabIndex={-1}
+      style={style}
       className={`row-cell ${active ? 'is-active' : ''} ${selected ? 'is-selected' : ''} ${item.monitored ? '' : 'is-unmonitored'}`}
       onClick={(e) => actions.click(e, index, item)}
     >
@@ -542,7 +581,8 @@ const ListRow = memo(function ListRow({ item, index, active, selected, imageUrl,
       >
         {selected && '✓'}
       </span>
-      <Img src={imageUrl} alt={`${item.title} poster`} className="row-thumb" lazy={false} />
+      {/* Keyed by URL: a recycled row never shows the previous movie's thumbnail while this one loads. */}
+      <Img key={imageUrl} src={imageUrl} alt={`${item.title} poster`} className="row-thumb" lazy={false} />
       <span className="row-title">
         <strong>{item.title}</strong> <span className="muted">{item.year ?? ''}</span>
         {item.error && <span className="row-error">{item.error}</span>}
