@@ -17,6 +17,8 @@ export interface Bridge {
   onMenu(listener: (command: string) => void): () => void;
   /** A local path for a dropped or picked file, where the runtime can give one (desktop only). */
   pathForFile(file: File): string | null;
+  /** The system's folder dialog (desktop only; a browser cannot hand out local paths). */
+  pickFolder: (() => Promise<string | null>) | null;
   /** 'desktop' inside Electron, 'browser' with `posterity serve`. */
   runtime: 'desktop' | 'browser';
   /** The browser door's address and token (uploads go over plain HTTP); null on the desktop. */
@@ -30,6 +32,7 @@ interface PreloadApi {
   onEvent(listener: (event: unknown) => void): () => void;
   onMenu(listener: (command: unknown) => void): () => void;
   pathForFile(file: File): string;
+  pickFolder(): Promise<string | null>;
 }
 
 declare global {
@@ -48,6 +51,7 @@ export function createBridge(): Bridge {
     imageUrl: (sha, size) => `/img/${sha}/${size}?token=${encodeURIComponent(token)}`,
     onMenu: () => () => {},
     pathForFile: () => null,
+    pickFolder: null,
     runtime: 'browser',
     http: { baseUrl: '', token },
   };
@@ -93,6 +97,7 @@ function desktopBridge(preload: PreloadApi): Bridge {
         return null;
       }
     },
+    pickFolder: () => preload.pickFolder(),
     runtime: 'desktop',
     http: null,
   };

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { LibraryView } from '../../../shared/api/library.ts';
-import { useApi, useClient, useEngineEvents } from '../app/bridge.tsx';
+import { useApi, useBridge, useClient, useEngineEvents } from '../app/bridge.tsx';
 import { Modal } from '../components/Modal.tsx';
 import { ErrorMessage, Spinner, useAction } from '../components/ui.tsx';
 import { errorText, formatRelative, pluralize } from '../lib/format.ts';
@@ -121,6 +121,7 @@ export function LibrariesPanel() {
 /** Path (and optional name) of a new library; adding it starts a scan that automation follows. */
 export function AddLibraryForm({ onAdded, compact }: { onAdded?: (lib: LibraryView) => void; compact?: boolean }) {
   const client = useClient();
+  const { pickFolder } = useBridge();
   const [path, setPath] = useState('');
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -156,15 +157,26 @@ export function AddLibraryForm({ onAdded, compact }: { onAdded?: (lib: LibraryVi
     >
       <div className="field">
         <label htmlFor="library-path">Folder</label>
-        <input
-          id="library-path"
-          className="input mono"
-          placeholder="/media/movies  or  D:\Movies"
-          value={path}
-          spellCheck={false}
-          autoComplete="off"
-          onChange={(e) => setPath(e.target.value)}
-        />
+        <div className="field-row path-row">
+          <input
+            id="library-path"
+            className="input mono"
+            placeholder="/media/movies  or  D:\Movies"
+            value={path}
+            spellCheck={false}
+            autoComplete="off"
+            onChange={(e) => setPath(e.target.value)}
+          />
+          {pickFolder && (
+            <button
+              type="button"
+              className="btn"
+              onClick={() => void pickFolder().then((picked) => picked && setPath(picked))}
+            >
+              Browse…
+            </button>
+          )}
+        </div>
       </div>
       {!compact && (
         <div className="field">
