@@ -147,6 +147,28 @@ describe('ingestUrl', () => {
     const row = await db().selectFrom('candidates').selectAll().where('id', '=', candidateId).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ blob_sha: full.sha256, preview_sha: preview.sha256, download_error: null });
   });
+
+  it('records a download outside any transaction another caller holds open, so its rollback cannot undo it', async () => {
+    const url = server.url('/small.jpg');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const other = db()
+      .transaction()
+      .execute(async (trx) => {
+        await trx.selectFrom('blobs').selectAll().execute();
+        await held;
+        throw new Error('rolled back');
+      })
+      .catch((err: Error) => err.message);
+    const ingest = cache().ingestUrl(url, { provider: 'tmdb', area: 'previews' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    expect(await other).toBe('rolled back');
+    const blob = await ingest;
+    const download = await db().selectFrom('downloads').selectAll().where('url', '=', url).executeTakeFirst();
+    expect(download).toMatchObject({ state: 'available', attempts: 1, blob_sha: blob.sha256 });
+    expect(await cache().pathOf(blob.sha256)).not.toBeNull();
+  });
 });
 
 describe('ingestFile', () => {

@@ -1,5 +1,6 @@
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { declaredFormat, sniffFormat } from '../../main/core/cache/formats.ts';
+import { declaredFormat, readHeader, sniffFormat } from '../../main/core/cache/formats.ts';
 
 const bin = (...bytes: number[]) => Uint8Array.from(bytes);
 const text = (s: string) => new TextEncoder().encode(s);
@@ -46,5 +47,39 @@ describe('declaredFormat: what a Content-Type or name claims', () => {
     [undefined, 'https://x/no-extension', null],
   ])('%s / %s → %s', (type, name, expected) => {
     expect(declaredFormat(type, name)).toBe(expected);
+  });
+});
+
+describe('readHeader: size and orientation from the header bytes, as libvips reads them', () => {
+  const base = () => sharp({ create: { width: 640, height: 400, channels: 3, background: '#3a6' } });
+  const cases: [string, () => Promise<Buffer>][] = [
+    ['baseline JPEG', () => base().jpeg().toBuffer()],
+    ['progressive JPEG', () => base().jpeg({ progressive: true }).toBuffer()],
+    ['PNG', () => base().png().toBuffer()],
+    ['PNG with alpha', () => base().ensureAlpha(0.5).png().toBuffer()],
+    ['lossy WebP', () => base().webp().toBuffer()],
+    ['lossless WebP', () => base().webp({ lossless: true }).toBuffer()],
+    ['WebP with alpha', () => base().ensureAlpha(0.5).webp().toBuffer()],
+    ...[1, 2, 3, 4, 5, 6, 7, 8].map((o): [string, () => Promise<Buffer>] => [
+      `JPEG with EXIF orientation ${o}`,
+      () => base().withMetadata({ orientation: o }).jpeg().toBuffer(),
+    ]),
+  ];
+
+  it.each(cases)('%s: read without libvips, and exactly as libvips reads it', async (_name, make) => {
+    const bytes = await make();
+    const sniffed = sniffFormat(bytes);
+    if (sniffed.kind !== 'image') throw new Error('not an image');
+    const meta = await sharp(bytes).metadata();
+    expect(readHeader(bytes, sniffed.format)).toEqual({ width: meta.width, height: meta.height, orientation: meta.orientation ?? 1 });
+  });
+
+  it.each([
+    ['a WebP carrying EXIF', () => base().withMetadata({ orientation: 6 }).webp().toBuffer(), 'webp'],
+    ['a PNG carrying EXIF', () => base().withMetadata({ orientation: 6 }).png().toBuffer(), 'png'],
+    ['a JPEG cut off inside its header', async () => (await base().jpeg().toBuffer()).subarray(0, 40), 'jpeg'],
+    ['garbage after a JPEG signature', async () => Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 1, 2]), 'jpeg'],
+  ] as const)('leaves %s to libvips (null) rather than guess', async (_name, make, format) => {
+    expect(readHeader(await make(), format)).toBeNull();
   });
 });

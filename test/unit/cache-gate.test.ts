@@ -1,7 +1,8 @@
+import { bmvbhash } from 'blockhash-core';
 import sharp, { type Sharp } from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GATE_LIMITS, inspectImage, Rejection } from '../../main/core/cache/gate.ts';
-import { hammingDistance, perceptualHash } from '../../main/core/select/phash.ts';
+import { blockhashPixels, hammingDistance, perceptualHash } from '../../main/core/select/phash.ts';
 import { bombPng, renderPicture } from '../fakes/images.ts';
 
 const POSTER = 'poster.t.0123456789ab';
@@ -89,5 +90,46 @@ describe('the validation gate', () => {
   ])('refuses %s', async (_name, input, reason) => {
     const bytes = typeof input === 'function' ? input() : input;
     expect(await refusal(bytes)).toContain(reason);
+  });
+});
+
+describe('the gate reads sizes from the header, and hashes the thumbnail decode', () => {
+  it('refuses a JPEG declaring 60000×60000 pixels from its header alone', async () => {
+    // SOI, a frame header (8-bit, 60000 × 60000, 3 components), a scan header, and no data.
+    const sof = [0xff, 0xc0, 0x00, 0x11, 0x08, 0xea, 0x60, 0xea, 0x60, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+    const sos = [0xff, 0xda, 0x00, 0x0c, 0x03, 1, 0, 2, 0x11, 3, 0x11, 0, 0x3f, 0];
+    expect(await refusal(Buffer.from([0xff, 0xd8, ...sof, ...sos]))).toContain('declares 60000×60000 pixels');
+  });
+
+  it('asks libvips when the header holds something it does not read itself (a PNG turned by EXIF)', async () => {
+    const turned = await sharp(jpeg).resize(600, 900).withMetadata({ orientation: 6 }).png().toBuffer();
+    const r = await inspectImage(turned, { thumbnail: true });
+    expect(r).toMatchObject({ format: 'png', width: 900, height: 600 });
+    expect(await sharp(r.thumb!).metadata()).toMatchObject({ width: 342, height: 228 });
+  });
+
+  it('hashes a transparent logo at the hash grid, as the select domain does', async () => {
+    const logo = await renderPicture('logo.n.0123456789ab', 800, 310, 'png');
+    const r = await inspectImage(logo, { thumbnail: true });
+    expect(r.thumb).not.toBeNull();
+    expect((await sharp(r.thumb!).metadata()).hasAlpha).toBe(true);
+    expect(hammingDistance(r.phash, await perceptualHash(sharp(logo)))).toBeLessThanOrEqual(16);
+  });
+
+  it('blockhashPixels gives the bits bmvbhash gives, for any size, with or without alpha', () => {
+    let seed = 1;
+    const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+    for (const [width, height] of [[128, 128], [342, 513], [342, 63], [17, 33], [1, 1], [500, 281]] as const) {
+      const rgba = Buffer.alloc(width * height * 4);
+      for (let i = 0; i < rgba.length; i++) rgba[i] = next();
+      for (let i = 3; i < rgba.length; i += 8) rgba[i] = 0; // some pixels fully transparent
+      expect(blockhashPixels(rgba, width, height, 4)).toBe(bmvbhash({ width, height, data: rgba }, 16));
+      const rgb = Buffer.alloc(width * height * 3);
+      const opaque = Buffer.alloc(width * height * 4, 255);
+      for (let p = 0; p < width * height; p++) {
+        for (let c = 0; c < 3; c++) rgb[p * 3 + c] = opaque[p * 4 + c] = rgba[p * 4 + c]!;
+      }
+      expect(blockhashPixels(rgb, width, height, 3)).toBe(bmvbhash({ width, height, data: opaque }, 16));
+    }
   });
 });

@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fdatasync, open as openFd, write, writeSync } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { ApiError } from '../../../shared/api/errors.ts';
 import { Rejection } from './gate.ts';
 
@@ -133,26 +134,55 @@ export async function syncFile(file: string): Promise<void> {
   }
 }
 
+/**
+ * Bodies up to this size are written into their (just opened) temp file with one synchronous
+ * write: a copy into the page cache, cheaper than a round trip through the thread pool that
+ * sharp's decodes share. Creating, fsyncing and renaming, which can wait on the filesystem's
+ * journal, stay asynchronous.
+ */
+const SYNC_WRITE_BYTES = 4 * 1024 * 1024;
+
+const openAsync = promisify(openFd);
+const fdatasyncAsync = promisify(fdatasync);
+const writeAsync = promisify(write);
+
+/** Writes all of `bytes` to `fd` (a short write means a full disk, never a silent truncation). */
+async function writeAllFd(fd: number, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const n =
+      bytes.length <= SYNC_WRITE_BYTES
+        ? writeSync(fd, bytes, offset, bytes.length - offset)
+        : (await writeAsync(fd, bytes, offset, bytes.length - offset, null)).bytesWritten;
+    if (n === 0) throw Object.assign(new Error('No space left on device'), { code: 'ENOSPC' });
+    offset += n;
+  }
+}
+
 /** Writes bytes to a new fsynced temp file in `dir` (`onCreate` learns its name at once). */
 export async function writeTemp(dir: string, bytes: Uint8Array, onCreate?: (tmpPath: string) => void): Promise<string> {
   await ensureDirCached(dir);
   const tmpPath = tempPathIn(dir);
-  const file = await open(tmpPath, 'wx')
+  const fd = await openAsync(tmpPath, 'wx')
     .catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
       knownDirs.delete(dir); // the folder went away since it was made
       await ensureDir(dir);
-      return open(tmpPath, 'wx');
+      return openAsync(tmpPath, 'wx');
     })
     .catch(rethrowIo(tmpPath));
   onCreate?.(tmpPath);
   try {
-    await writeAll(file, bytes);
+    await writeAllFd(fd, bytes);
     // Data and size reach the disk before the rename; the inode times do not matter here.
-    await file.datasync();
-    await file.close();
+    await fdatasyncAsync(fd);
+    closeSync(fd);
   } catch (err) {
-    await file.close().catch(() => undefined);
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed, or the close itself failed: the file is removed either way
+    }
     await removeQuietly(tmpPath);
     throw toIoError(err, tmpPath);
   }

@@ -101,3 +101,139 @@ function isPrintable(text: string): boolean {
   }
   return true;
 }
+
+/** What a stored format's header says, read without libvips. */
+export interface ImageHeader {
+  /** As stored, before any EXIF orientation. */
+  width: number;
+  height: number;
+  /** EXIF orientation, 1–8 (1 = as stored; 5–8 swap width and height when displayed). */
+  orientation: number;
+}
+
+/**
+ * The size and orientation an image declares, read straight from its first bytes (JPEG SOF and
+ * EXIF, PNG IHDR, WebP VP8/VP8L/VP8X): the gate learns them with no libvips call, and so refuses a
+ * decompression bomb before anything is decoded. Null whenever the header is anything but plain
+ * (two EXIF blocks, an orientation libvips might read differently, an animated WebP, a PNG or
+ * WebP carrying EXIF…): the caller then asks libvips, so the answer is never a guess.
+ */
+export function readHeader(bytes: Uint8Array, format: StoredFormat): ImageHeader | null {
+  try {
+    return format === 'jpeg' ? jpegHeader(bytes) : format === 'png' ? pngHeader(bytes) : webpHeader(bytes);
+  } catch {
+    return null; // a header that runs past the bytes: libvips gives the reason
+  }
+}
+
+const u16be = (b: Uint8Array, i: number) => (b[i]! << 8) | b[i + 1]!;
+const u32be = (b: Uint8Array, i: number) => u16be(b, i) * 0x10000 + u16be(b, i + 2);
+const u16le = (b: Uint8Array, i: number) => b[i]! | (b[i + 1]! << 8);
+const u24le = (b: Uint8Array, i: number) => u16le(b, i) + b[i + 2]! * 0x10000;
+const u32le = (b: Uint8Array, i: number) => u16le(b, i) + u16le(b, i + 2) * 0x10000;
+const fourcc = (b: Uint8Array, i: number) => String.fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!);
+const bounded = (b: Uint8Array, end: number) => {
+  if (end > b.length) throw new RangeError('header past the end');
+};
+
+/** JPEG markers that carry a frame's size (SOF0–15 less DHT, JPG and DAC). */
+const isSof = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
+
+function jpegHeader(b: Uint8Array): ImageHeader | null {
+  let size: { width: number; height: number } | null = null;
+  let orientation: number | null = 1;
+  let exifBlocks = 0;
+  let i = 2;
+  // Markers up to the first scan: what libjpeg reads as the header.
+  for (;;) {
+    bounded(b, i + 2);
+    if (b[i] !== 0xff) return null;
+    let marker = b[i + 1]!;
+    while (marker === 0xff) marker = b[++i + 1]!; // fill bytes
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      i += 2;
+      continue;
+    }
+    if (marker === 0xda) break; // start of scan
+    if (marker === 0xd9) return null; // ends before any scan
+    bounded(b, i + 4);
+    const length = u16be(b, i + 2);
+    if (length < 2) return null;
+    const data = i + 4;
+    const end = i + 2 + length;
+    bounded(b, end);
+    if (isSof(marker)) {
+      if (size || length < 7) return null;
+      size = { height: u16be(b, data + 1), width: u16be(b, data + 3) };
+    } else if (marker === 0xe1 && end - data >= 6 && fourcc(b, data) === 'Exif' && b[data + 4] === 0 && b[data + 5] === 0) {
+      if (++exifBlocks > 1) return null;
+      orientation = exifOrientation(b, data + 6, end);
+    }
+    i = end;
+  }
+  // Height 0 means "given later" (a DNL marker): leave that to libvips.
+  if (!size || !size.width || !size.height || orientation === null) return null;
+  return { ...size, orientation };
+}
+
+/** Orientation from a TIFF-structured EXIF block: 1 when absent, null when not plainly 1–8. */
+function exifOrientation(b: Uint8Array, tiff: number, end: number): number | null {
+  if (end - tiff < 8) return null;
+  const order = fourcc(b, tiff);
+  const little = order === 'II*\0';
+  if (!little && order !== 'MM\0*') return null;
+  const u16 = (i: number) => (little ? u16le(b, i) : u16be(b, i));
+  const u32 = (i: number) => (little ? u32le(b, i) : u32be(b, i));
+  const ifd = tiff + u32(tiff + 4);
+  if (ifd + 2 > end) return null;
+  const count = u16(ifd);
+  if (ifd + 2 + count * 12 > end) return null;
+  for (let e = ifd + 2; e < ifd + 2 + count * 12; e += 12) {
+    if (u16(e) !== 0x0112) continue;
+    // SHORT, one value, 1–8; anything else is left to libvips (and libexif) to interpret.
+    if (u16(e + 2) !== 3 || u32(e + 4) !== 1) return null;
+    const value = u16(e + 8);
+    return value >= 1 && value <= 8 ? value : null;
+  }
+  return 1;
+}
+
+function pngHeader(b: Uint8Array): ImageHeader | null {
+  bounded(b, 33);
+  if (u32be(b, 8) !== 13 || fourcc(b, 12) !== 'IHDR') return null;
+  const width = u32be(b, 16);
+  const height = u32be(b, 20);
+  // An eXIf chunk may hold an orientation: libvips reads it.
+  for (let i = 33; i + 8 <= b.length; i += 12 + u32be(b, i)) {
+    const type = fourcc(b, i + 4);
+    if (type === 'eXIf') return null;
+    if (type === 'IEND') break;
+  }
+  return width && height ? { width, height, orientation: 1 } : null;
+}
+
+function webpHeader(b: Uint8Array): ImageHeader | null {
+  bounded(b, 30);
+  let size: { width: number; height: number } | null = null;
+  const first = fourcc(b, 12);
+  if (first === 'VP8 ') {
+    // Frame tag (3 bytes, bit 0 clear on a key frame), start code, then 14-bit sizes.
+    if (b[20]! & 1 || b[23] !== 0x9d || b[24] !== 0x01 || b[25] !== 0x2a) return null;
+    size = { width: u16le(b, 26) & 0x3fff, height: u16le(b, 28) & 0x3fff };
+  } else if (first === 'VP8L') {
+    if (b[20] !== 0x2f) return null;
+    const bits = u32le(b, 21);
+    size = { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+  } else if (first === 'VP8X') {
+    // Animation (0x02) or EXIF (0x08): leave to libvips.
+    if (b[20]! & 0x0a) return null;
+    size = { width: u24le(b, 24) + 1, height: u24le(b, 27) + 1 };
+  } else {
+    return null;
+  }
+  for (let i = 12; i + 8 <= b.length; i += 8 + u32le(b, i + 4) + (u32le(b, i + 4) & 1)) {
+    const type = fourcc(b, i);
+    if (type === 'EXIF' || type === 'ANIM') return null;
+  }
+  return size.width && size.height ? { ...size, orientation: 1 } : null;
+}

@@ -1,6 +1,6 @@
-import sharp, { type Sharp, type SharpOptions } from 'sharp';
-import { perceptualHash } from '../select/phash.ts';
-import { sniffFormat, STORED_FORMATS, type StoredFormat } from './formats.ts';
+import sharp, { type SharpOptions } from 'sharp';
+import { blockhashPixels, perceptualHashOf } from '../select/phash.ts';
+import { readHeader, sniffFormat, STORED_FORMATS, type StoredFormat } from './formats.ts';
 import { THUMB, THUMB_SELF_MAX_WIDTH } from './layout.ts';
 
 /** The limits of the validation gate; one table so the docs and tests quote the same numbers. */
@@ -19,9 +19,6 @@ export const GATE_LIMITS = {
   /** The density an SVG may be rendered at is bounded both ways (72 dpi = its declared size). */
   svgDensity: { min: 1, max: 72 * 16 },
 } as const;
-
-/** The working decode is at least this big: the thumbnail's width and the hash grid's height. */
-const WORK = { width: THUMB.width, height: 128 } as const;
 
 /** A body the gate refuses, with a reason a user can read ("an HTML page served as an image"). */
 export class Rejection extends Error {
@@ -74,18 +71,7 @@ export async function inspectImage(bytes: Buffer, options: { thumbnail: boolean 
 }
 
 async function decode(bytes: Buffer, format: StoredFormat, wantThumb: boolean): Promise<Omit<GateResult, 'converted'>> {
-  // Header only, so no pixel limit here: the check below refuses with the declared size.
-  const meta = await sharp(bytes, input({ limitInputPixels: false }))
-    .metadata()
-    .catch((err: Error) => {
-      throw new Rejection(`the ${format.toUpperCase()} header cannot be read (${err.message})`);
-    });
-  if (meta.format !== format) {
-    throw new Rejection(`looks like ${format.toUpperCase()} but decodes as ${meta.format ?? 'nothing'}`);
-  }
-  const width = meta.autoOrient?.width ?? meta.width;
-  const height = meta.autoOrient?.height ?? meta.height;
-  if (!width || !height) throw new Rejection('the image declares no size');
+  const { width, height } = displayedSize(bytes, format) ?? (await headerFromLibvips(bytes, format));
   if (width * height > GATE_LIMITS.maxPixels) {
     throw new Rejection(
       `declares ${width}×${height} pixels, over the limit of ${GATE_LIMITS.maxPixels / 1e6} million (a decompression bomb?)`,
@@ -98,30 +84,53 @@ async function decode(bytes: Buffer, format: StoredFormat, wantThumb: boolean): 
   const image = sharp(bytes, input()).autoOrient();
   if (!wantThumb || width <= THUMB_SELF_MAX_WIDTH) {
     // No thumbnail to make: the hash's own reduced decode is the one decode, and proves the image whole.
-    const phash = await perceptualHash(image).catch(decodeFailed);
+    const phash = await perceptualHashOf(image).catch(decodeFailed);
     return { bytes, format, width, height, phash, thumb: null };
   }
-  // The one decode, at the size the thumbnail needs; hash and thumbnail then work on a few
-  // hundred pixels of raw memory.
+  // The one decode, straight to the thumbnail's size (shrink-on-load, then one resize); the WebP
+  // is encoded from those pixels while the hash is taken from the same pixels.
   const work = await image
-    .resize({ ...WORK, fit: 'outside', withoutEnlargement: true })
+    .resize({ width: THUMB.width })
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true })
     .catch(decodeFailed);
-  const pixels = sharp(work.data, {
-    raw: { width: work.info.width, height: work.info.height, channels: work.info.channels as 1 | 2 | 3 | 4 },
-  });
-  const [phash, thumb] = await Promise.all([perceptualHash(pixels), encodeThumb(pixels)]);
-  return { bytes, format, width, height, phash, thumb };
+  const raw = { width: work.info.width, height: work.info.height, channels: work.info.channels as 3 | 4 };
+  const thumb = sharp(work.data, { raw }).webp({ quality: THUMB.quality, effort: THUMB.effort }).toBuffer();
+  thumb.catch(() => undefined); // awaited below, after the hash
+  // An opaque image is hashed right here from those pixels. With transparency, the hash's rule
+  // (a wholly transparent pixel counts as white) depends on the grid it is applied to, so the
+  // pixels go through the hash's own 128 × 128 resize, as the select domain hashes them.
+  const phash =
+    raw.channels === 3
+      ? blockhashPixels(work.data, raw.width, raw.height, raw.channels)
+      : await perceptualHashOf(sharp(work.data, { raw }));
+  return { bytes, format, width, height, phash, thumb: await thumb };
 }
 
-function encodeThumb(pixels: Sharp): Promise<Buffer> {
-  return pixels
-    .clone()
-    .resize({ width: THUMB.width, withoutEnlargement: true })
-    .webp({ quality: THUMB.quality, effort: THUMB.effort })
-    .toBuffer();
+/** Size as displayed (after EXIF orientation), from the header bytes alone; null when libvips must say. */
+function displayedSize(bytes: Buffer, format: StoredFormat): { width: number; height: number } | null {
+  const header = readHeader(bytes, format);
+  if (!header) return null;
+  const turned = header.orientation >= 5;
+  return { width: turned ? header.height : header.width, height: turned ? header.width : header.height };
+}
+
+/** The header as libvips reads it (a header `readHeader` leaves alone): one call, no pixels decoded. */
+async function headerFromLibvips(bytes: Buffer, format: StoredFormat): Promise<{ width: number; height: number }> {
+  // Header only, so no pixel limit here: the caller refuses with the declared size.
+  const meta = await sharp(bytes, input({ limitInputPixels: false }))
+    .metadata()
+    .catch((err: Error) => {
+      throw new Rejection(`the ${format.toUpperCase()} header cannot be read (${err.message})`);
+    });
+  if (meta.format !== format) {
+    throw new Rejection(`looks like ${format.toUpperCase()} but decodes as ${meta.format ?? 'nothing'}`);
+  }
+  const width = meta.autoOrient?.width ?? meta.width;
+  const height = meta.autoOrient?.height ?? meta.height;
+  if (!width || !height) throw new Rejection('the image declares no size');
+  return { width, height };
 }
 
 /**

@@ -2,20 +2,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { ApiError } from '../../../shared/api/errors.ts';
-import type { DbOrTx } from '../db/database.ts';
 import type { BlobRow } from '../db/schema.ts';
 import { HttpError, redactUrl } from '../providers/http.ts';
 import type { Services } from '../services.ts';
-import {
-  addSource,
-  getBlob,
-  getDownload,
-  markDownloadDone,
-  markPending,
-  noteOnCandidate,
-  touchBlob,
-  upsertAvailableBlob,
-} from './blobs-repo.ts';
+import { IngestRecords } from './blobs-repo.ts';
 import { commitTemp, exists, moveFile, receive, removeQuietly, syncFile, writeTemp, type Received } from './files.ts';
 import { declaredFormat, STORED_FORMATS } from './formats.ts';
 import { GATE_LIMITS, inspectImage, Rejection, type GateResult } from './gate.ts';
@@ -42,8 +32,8 @@ export interface IngestFileOptions {
   thumbnails?: boolean;
 }
 
-/** Bookkeeping a caller adds to the transaction that records a stored blob. */
-type AfterStore = (trx: DbOrTx, sha: string) => Promise<void>;
+/** Bookkeeping a caller adds to the transaction that records a stored blob (synchronous `IngestRecords` calls). */
+type AfterStore = (sha: string) => void;
 
 interface Provenance {
   provider: string;
@@ -58,11 +48,15 @@ export class Ingest {
   readonly #inflight = new Map<string, Promise<BlobRow>>();
   /** Temp files being written by this process (never cleaned from under it). */
   readonly active = new Set<string>();
+  /** The database side of an ingest, as prepared statements. */
+  readonly #records: IngestRecords;
 
   constructor(
     private readonly s: Services,
     private readonly pool: WorkPool,
-  ) {}
+  ) {
+    this.#records = new IngestRecords(s.db, s.database.sqlite);
+  }
 
   /** Waits for every download in flight to settle (the engine closes the database after this). */
   async settle(): Promise<void> {
@@ -84,43 +78,54 @@ export class Ingest {
     // A second caller: share the download, then note the outcome on its own candidate too.
     const candidateId = options.candidateId;
     if (candidateId === undefined) return running;
+    const note = (outcome: { sha: string } | { error: string }) =>
+      this.#records.exclusive(() => this.#records.noteOnCandidate(candidateId, options.area, outcome));
     return running.then(
       async (blob) => {
-        await noteOnCandidate(this.s.db, candidateId, options.area, { sha: blob.sha256 });
+        await note({ sha: blob.sha256 });
         return blob;
       },
       async (err: unknown) => {
-        await noteOnCandidate(this.s.db, candidateId, options.area, { error: reasonOf(err) });
+        await note({ error: reasonOf(err) });
         throw err;
       },
     );
   }
 
   async #ingestUrl(url: string, o: IngestUrlOptions): Promise<BlobRow> {
-    const { db, clock } = this.s;
-    const known = await getDownload(db, url, o.area);
-    if (!o.refetch && known?.state === 'available' && known.blob_sha) {
-      const blob = await this.#usable(known.blob_sha, o.area);
+    const { clock } = this.s;
+    const records = this.#records;
+    const pending = { url, area: o.area, provider: o.provider, candidateId: o.candidateId ?? null };
+    // Look the URL up and, unless it already gave a blob, mark it PENDING: one trip to the database.
+    const known = await records.exclusive(() => {
+      const row = records.getDownload(url, o.area);
+      const stored = !o.refetch && row?.state === 'available' && row.blob_sha ? row.blob_sha : null;
+      if (!stored) records.markPending(pending, clock.now());
+      return stored;
+    });
+    if (known) {
+      const blob = await this.#usable(known, o.area);
       if (blob) {
-        if (o.candidateId !== undefined) await noteOnCandidate(db, o.candidateId, o.area, { sha: blob.sha256 });
+        if (o.candidateId !== undefined) {
+          const candidateId = o.candidateId;
+          await records.exclusive(() => records.noteOnCandidate(candidateId, o.area, { sha: blob.sha256 }));
+        }
         return blob;
       }
+      await records.exclusive(() => records.markPending(pending, clock.now()));
     }
-    await markPending(db, { url, area: o.area, provider: o.provider, candidateId: o.candidateId ?? null }, clock.now());
+    const finish = (outcome: { sha: string } | { error: string }) => {
+      records.markDownloadDone(url, o.area, outcome, clock.now());
+      if (o.candidateId !== undefined) records.noteOnCandidate(o.candidateId, o.area, outcome);
+    };
     try {
       const received = await this.#download(url, o.signal);
       const provenance = { provider: o.provider, source: url, declared: received.declared };
       // The download's outcome is recorded in the same transaction that records the blob.
-      return await this.storeReceived(received, provenance, o.area, o.thumbnails ?? true, async (trx, sha) => {
-        await markDownloadDone(trx, url, o.area, { sha }, clock.now());
-        if (o.candidateId !== undefined) await noteOnCandidate(trx, o.candidateId, o.area, { sha });
-      });
+      return await this.storeReceived(received, provenance, o.area, o.thumbnails ?? true, (sha) => finish({ sha }));
     } catch (err) {
       const error = toIngestError(err, `The image ${redactUrl(url)}`);
-      await db.transaction().execute(async (trx) => {
-        await markDownloadDone(trx, url, o.area, { error: reasonOf(error) }, clock.now());
-        if (o.candidateId !== undefined) await noteOnCandidate(trx, o.candidateId, o.area, { error: reasonOf(error) });
-      });
+      await records.transaction(() => finish({ error: reasonOf(error) }));
       this.s.log.child('cache').warn('Download refused', { url: redactUrl(url), reason: error.message });
       throw error;
     }
@@ -128,12 +133,13 @@ export class Ingest {
 
   /** The blob for `sha` if it is available with its file in place (moved up to assets when asked there). */
   async #usable(sha: string, area: CacheArea): Promise<BlobRow | null> {
-    const blob = await getBlob(this.s.db, sha);
+    const records = this.#records;
+    const blob = await records.exclusive(() => records.getBlob(sha));
     if (!blob || blob.state !== 'available') return null;
     const file = blobPath(this.s.paths, blob.area, sha, blob.ext);
     if (!(await exists(file))) return null;
     if (area === 'assets' && blob.area === 'previews') return this.#promote(blob, file);
-    await touchBlob(this.s.db, sha);
+    await records.exclusive(() => records.touchBlob(sha));
     return { ...blob, unreferenced_since: null };
   }
 
@@ -265,16 +271,16 @@ export class Ingest {
   async #knownBytes(sha: string, area: CacheArea, provenance: Provenance, after?: AfterStore): Promise<BlobRow | null> {
     const blob = await this.#usable(sha, area);
     if (!blob) return null;
-    await this.s.db.transaction().execute(async (trx) => {
-      await addSource(trx, sha, provenance, this.s.clock.now());
-      await after?.(trx, sha);
+    await this.#records.transaction(() => {
+      this.#records.addSource(sha, provenance, this.s.clock.now());
+      after?.(sha);
     });
     return blob;
   }
 
   /** The thumbnail, then the blob row, its provenance and the caller's bookkeeping in one transaction. */
   async #record(sha: string, gate: GateResult, provenance: Provenance, area: CacheArea, after?: AfterStore) {
-    const { db, clock } = this.s;
+    const { clock } = this.s;
     const spec = STORED_FORMATS[gate.format];
     if (gate.thumb) {
       // Derived data: a thumbnail that cannot be written now is made on first request instead.
@@ -282,9 +288,8 @@ export class Ingest {
         this.s.log.child('cache').warn('Thumbnail not written', { sha256: sha, error: (err as Error).message }),
       );
     }
-    return db.transaction().execute(async (trx) => {
-      const blob = await upsertAvailableBlob(
-        trx,
+    return this.#records.transaction(() => {
+      const blob = this.#records.upsertAvailableBlob(
         {
           sha256: sha,
           ext: spec.ext,
@@ -298,7 +303,7 @@ export class Ingest {
         provenance,
         clock.now(),
       );
-      await after?.(trx, sha);
+      after?.(sha);
       return blob;
     });
   }
