@@ -13,7 +13,7 @@ export const THUMB_SIZES: readonly ThumbSize[] = ['thumb', 'full'];
  * Grid thumbnails: this wide (height follows the aspect), WebP at this quality. Effort 1 encodes
  * about three times faster than the default 4 for a few percent more bytes.
  */
-export const THUMB = { width: 342, quality: 80, effort: Number(process.env.EFFORT ?? 1) } as const;
+export const THUMB = { width: 342, quality: 80, effort: 1 } as const;
 /**
  * A blob at most this wide is served as its own thumbnail: re-encoding a 500 px preview to save a
  * few kilobytes is not worth a file per blob.
