@@ -11,7 +11,17 @@ const out = (...p) => path.join(root, 'out', ...p);
 
 // Native modules load from node_modules at run time; electron is provided by the runtime;
 // vite is only needed by a source checkout that builds its own UI.
-const NATIVE_AND_RUNTIME = ['electron', 'better-sqlite3', 'sharp', 'vite', '@vitejs/plugin-react', 'tsx', 'tsx/*'];
+// esbuild: only a source checkout bundles the walk thread at run time.
+const NATIVE_AND_RUNTIME = [
+  'electron',
+  'better-sqlite3',
+  'sharp',
+  'vite',
+  '@vitejs/plugin-react',
+  'tsx',
+  'tsx/*',
+  'esbuild',
+];
 
 // CommonJS bundles have no import.meta; the few modules that locate files from it get the
 // bundle's own URL instead.
@@ -20,12 +30,30 @@ const CJS_IMPORT_META = {
   define: { 'import.meta.url': '__posterityImportMetaUrl' },
 };
 
+/**
+ * The library walk thread (main/core/library/walk-thread.ts) runs this bundle as an eval'd
+ * script; packaged builds carry it as a constant, so no extra file has to be found at run time.
+ */
+async function walkThreadWorkerDefine() {
+  const built = await esbuild({
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+    write: false,
+    entryPoints: [path.join(root, 'main/core/library/walk-thread-worker.ts')],
+  });
+  return { __POSTERITY_WALK_WORKER__: JSON.stringify(built.outputFiles[0].text) };
+}
+
 const steps = {
   async renderer() {
     const { build } = await import('vite');
     await build({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
   },
   async electron() {
+    const walker = await walkThreadWorkerDefine();
     const common = {
       bundle: true,
       platform: 'node',
@@ -39,12 +67,14 @@ const steps = {
       esbuild({
         ...common,
         ...CJS_IMPORT_META,
+        define: { ...CJS_IMPORT_META.define, ...walker },
         entryPoints: [path.join(root, 'main/electron/main.ts')],
         outfile: out('electron', 'main.cjs'),
       }),
       esbuild({
         ...common,
         ...CJS_IMPORT_META,
+        define: { ...CJS_IMPORT_META.define, ...walker },
         entryPoints: [path.join(root, 'main/electron/engine-host.ts')],
         outfile: out('electron', 'engine-host.cjs'),
       }),
@@ -61,6 +91,7 @@ const steps = {
   },
   async cli() {
     await esbuild({
+      define: await walkThreadWorkerDefine(),
       bundle: true,
       platform: 'node',
       target: 'node20',

@@ -1,7 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ItemDetail, ScanSummary } from '../../shared/api/library.ts';
 import { generateLibrary, type GeneratedLibrary } from '../../scripts/generate-library.ts';
+import { WALK_THREAD_MIN_ENTRIES } from '../../main/core/library/walk-thread.ts';
 import { makeTestEngine, type TestEngine } from '../helpers/engine.ts';
 import { snapshotTree } from './scan-fixtures.ts';
 
@@ -113,6 +115,19 @@ describe('scan of a generated library matches what was generated', () => {
       .sort();
     expect(withErrors).toEqual(expected);
     for (const h of lib.hostile) expect(summary.errors.some((e) => e.path === h)).toBe(true);
+  });
+
+  it('reads a large first scan on a worker thread, with the same result as reading in-thread', async () => {
+    expect(readdirSync(lib.root).length).toBeGreaterThanOrEqual(WALK_THREAD_MIN_ENTRIES);
+    expect(readFileSync(path.join(t.dataDir, 'logs', 'posterity.log'), 'utf8')).toContain('worker thread');
+    // A deep rescan reads every folder and file again on the scanning thread: it must agree.
+    const deep = await t.client.call('scan', { libraryId, deep: true });
+    expect(deep).toMatchObject({ added: 0, updated: 0, missing: 0, moved: 0, unchanged: lib.movies.length });
+    const list = await t.client.call('items-list', { limit: 10_000 });
+    for (const i of list.items) {
+      const d = await t.client.call('item-get', { id: i.id });
+      expect(d).toEqual(details.get(d.videoPath!));
+    }
   });
 
   it('rescans without change in every folder, writing nothing', async () => {

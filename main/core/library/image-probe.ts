@@ -1,10 +1,9 @@
-import sharp from 'sharp';
 import type { ImageExtension } from '../../../shared/naming.ts';
 
 /*
  * Dimensions and real format of an image from its header bytes. A scan only needs the size and
  * the format, and reading them from the header costs microseconds where a decoder costs
- * milliseconds; sharp (header-only metadata) is the fallback for anything unusual.
+ * milliseconds. A picture whose header cannot be sized is reported as unreadable.
  */
 
 export interface ImageHeader {
@@ -59,20 +58,4 @@ function webp(b: Buffer): ImageHeader | null {
 export function probeHeader(bytes: Buffer): ImageHeader | null {
   const h = jpeg(bytes) ?? png(bytes) ?? webp(bytes);
   return h && h.width > 0 && h.height > 0 ? h : null;
-}
-
-/** Header first, sharp's header-only reader second; null when neither understands the bytes. */
-export async function probeImage(bytes: Buffer): Promise<ImageHeader | null> {
-  const fast = probeHeader(bytes);
-  if (fast) return fast;
-  if (bytes.length === 0) return null;
-  try {
-    const meta = await sharp(bytes, { failOn: 'none' }).metadata();
-    const format =
-      meta.format === 'jpeg' ? 'jpg' : meta.format === 'png' || meta.format === 'webp' ? meta.format : null;
-    if (!format || !meta.width || !meta.height) return null;
-    return { format, width: meta.width, height: meta.height };
-  } catch {
-    return null;
-  }
 }

@@ -5,7 +5,8 @@ import type { ItemState, ScanError, ScanSummary } from '../../../shared/api/libr
 import type { Services } from '../services.ts';
 import { matchIdentities, type IdentityNew, type IdentityOld } from './identity.ts';
 import type { ExistingItem, ItemRef, KnownFiles, ScanStore } from './scan-store.ts';
-import { LibraryWalker, type FolderVisit, type FoundMovie } from './walk.ts';
+import { LibraryWalker, type FolderVisit, type FoundMovie, type WalkResult } from './walk.ts';
+import { startWalkThread, worthAThread } from './walk-thread.ts';
 
 /*
  * One scan pass over a library (or one folder of it): walk, decide identities, write. Nothing is
@@ -106,18 +107,58 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
 
   const known = store.loadFolders(target.libraryId);
   const knownFiles = store.knownFiles(target.libraryId, items.length === 0);
-  const walker = new LibraryWalker({
-    root: target.root,
-    starts: target.starts,
-    known,
-    knownFiles,
-    force: target.force,
-    deep: target.deep,
-    maxYear: new Date(now).getUTCFullYear() + 2,
-    signal: target.signal,
-    onProgress: (done, total, label) => target.onProgress?.({ done, total, label: `Reading ${path.basename(label)}` }),
-  });
-  const { visits, errors } = await walker.run();
+  const changedIds: number[] = [];
+  const flush = () => {
+    if (changedIds.length > 0) s.events.emit({ type: 'items-changed', itemIds: changedIds.splice(0) });
+  };
+  const writeFound = (movies: readonly FoundMovie[], resolve: (m: FoundMovie) => ExistingItem | null) =>
+    store.batch(() => {
+      for (const m of movies) {
+        const existing = resolve(m);
+        const moved = existing !== null && existing.videoPath !== m.videoPath;
+        const result = writeMovie(store, target.libraryId, m, existing, moved, now, knownFiles);
+        summary[result.kind]++;
+        if (result.kind !== 'unchanged') changedIds.push(result.id);
+        for (const reason of m.errors) summary.error({ path: m.videoPath, reason, itemId: result.id });
+      }
+    });
+  const maxYear = new Date(now).getUTCFullYear() + 2;
+
+  // A first scan of a large library reads on a second thread while this one writes.
+  const threaded = items.length === 0 && known.size === 0 && worthAThread(target.root);
+  const thread = threaded
+    ? await startWalkThread({ root: target.root, starts: target.starts, maxYear }, target.signal)
+    : null;
+  if (threaded && !thread) s.log.warn('The walk thread could not start; reading the library on this thread');
+  let walked: WalkResult;
+  if (thread) {
+    s.log.info('First scan of a large library: reading it on a worker thread', { root: target.root });
+    walked = { visits: [], errors: [] };
+    for await (const batch of thread) {
+      walked.visits.push(...batch.visits);
+      walked.errors.push(...batch.errors);
+      await writeFound(
+        batch.visits.flatMap((v) => (v.status === 'changed' ? v.movies : [])),
+        () => null,
+      );
+      flush();
+      target.onProgress?.({ done: batch.done, total: batch.total, label: 'Reading and saving' });
+    }
+  } else {
+    walked = await new LibraryWalker({
+      root: target.root,
+      starts: target.starts,
+      known,
+      knownFiles,
+      force: target.force,
+      deep: target.deep,
+      maxYear,
+      signal: target.signal,
+      onProgress: (done, total, label) =>
+        target.onProgress?.({ done, total, label: `Reading ${path.basename(label)}` }),
+    }).run();
+  }
+  const { visits, errors } = walked;
   for (const e of errors) summary.error({ path: e.path, reason: e.reason, itemId: null });
 
   const unchangedFolders = new Set<string>();
@@ -190,26 +231,9 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
     if (it?.videoPath) byVideo.set(it.videoPath, it);
   }
 
-  // Writes, in batches.
-  const changedIds: number[] = [];
-  const flush = () => {
-    if (changedIds.length > 0) s.events.emit({ type: 'items-changed', itemIds: changedIds.splice(0) });
-  };
-  for (let i = 0; i < found.length; i += BATCH) {
-    const slice = found.slice(i, i + BATCH);
-    await store.batch(() => {
-      for (const m of slice) {
-        const existing = byVideo.get(m.videoPath) ?? movedIn.get(m) ?? null;
-        const moved = existing !== null && !byVideo.has(m.videoPath);
-        const result = writeMovie(store, target.libraryId, m, existing, moved, now, knownFiles);
-        if (result.kind === 'added') summary.added++;
-        else if (result.kind === 'moved') summary.moved++;
-        else if (result.kind === 'updated') summary.updated++;
-        else summary.unchanged++;
-        if (result.kind !== 'unchanged') changedIds.push(result.id);
-        for (const reason of m.errors) summary.error({ path: m.videoPath, reason, itemId: result.id });
-      }
-    });
+  // Writes, in batches (a threaded first scan wrote its movies as they were read).
+  for (let i = 0; i < (thread ? 0 : found.length); i += BATCH) {
+    await writeFound(found.slice(i, i + BATCH), (m) => byVideo.get(m.videoPath) ?? movedIn.get(m) ?? null);
     flush();
     target.onProgress?.({ done: Math.min(i + BATCH, found.length), total: found.length, label: 'Saving' });
     if (target.signal?.aborted) throw target.signal.reason ?? new DOMException('Cancelled', 'AbortError');

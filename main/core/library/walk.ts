@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ASSET_TYPE_SPECS, type AssetType } from '../../../shared/asset-types.ts';
 import {
@@ -21,7 +21,7 @@ import {
   isVideoExtension,
   stackPartOf,
 } from '../../../shared/video-extensions.ts';
-import { probeHeader } from './image-probe.ts';
+import { probeHeader, type ImageHeader } from './image-probe.ts';
 import { parseMovieName, pickName, type ParsedName } from './name-parser.ts';
 import { readNfo, type NfoInfo } from './nfo-reader.ts';
 
@@ -128,6 +128,19 @@ export interface WalkOptions {
   maxYear: number;
   signal?: AbortSignal | undefined;
   onProgress?: ((done: number, total: number, label: string) => void) | undefined;
+  /**
+   * Receives what was found so far, every few hundred folders, instead of all of it at the end,
+   * so the caller can write while the walk goes on. `run()` then returns empty lists.
+   */
+  onBatch?: ((batch: WalkBatch) => void) | undefined;
+  /** Yield to the event loop this often; a walk on its own thread never needs to (Infinity). */
+  sliceMs?: number | undefined;
+}
+
+export interface WalkBatch extends WalkResult {
+  /** Folders read so far, and the most there may be (the known folders, or those queued). */
+  done: number;
+  total: number;
 }
 
 export interface WalkResult {
@@ -135,7 +148,18 @@ export interface WalkResult {
   errors: WalkError[];
 }
 
+/**
+ * A folder's child by a name read from it (or `art folder/name`): plain concatenation, where
+ * path.join would normalise the whole path again, tens of thousands of times per scan.
+ */
+function childPath(dir: string, rel: string): string {
+  const name = path.sep === '/' ? rel : rel.replaceAll('/', path.sep);
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
+}
+
 const SLICE_MS = 12;
+/** Folders per streamed batch: a few milliseconds of writing on the receiving side. */
+const BATCH_FOLDERS = 256;
 const AUX_DIRS = new Set([EXTRAFANART_DIR, ACTORS_DIR]);
 
 function errnoText(err: unknown): string {
@@ -169,7 +193,7 @@ function folderSignature(dir: string, st: Stats, aux: readonly string[]): string
   for (const name of aux) {
     let part = '-';
     try {
-      part = statSignature(statSync(path.join(dir, name)));
+      part = statSignature(statSync(childPath(dir, name)));
     } catch {
       // A vanished art folder simply changes the signature.
     }
@@ -178,8 +202,54 @@ function folderSignature(dir: string, st: Stats, aux: readonly string[]): string
   return sig;
 }
 
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/**
+ * One buffer per thread for reading library files: a scan reads thousands of pictures and NFOs
+ * only to hash and sniff them, and a fresh buffer for each is garbage a moment later. Larger
+ * than any NFO we parse, and than nearly every picture.
+ */
+const READ_BUFFER_BYTES = 4 * 1024 * 1024;
+let readBuffer: Buffer | null = null;
+
+interface HashedFile {
+  sha256: string;
+  size: number;
+  mtime: number;
+  header: ImageHeader | null;
+  /** The whole content (a view of the shared buffer), or null when the file is larger than it. */
+  content: Buffer | null;
+}
+
+/** Stats, hashes and (for pictures) sizes a file through one open: one path lookup, no allocation. */
+function readAndHash(abs: string, image: boolean): HashedFile {
+  const buf = (readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES));
+  const fd = openSync(abs, 'r');
+  try {
+    const st = fstatSync(fd);
+    const hash = createHash('sha256');
+    let size = 0;
+    let header: ImageHeader | null = null;
+    let content: Buffer | null = null;
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, size);
+      if (n === 0) break;
+      const chunk = buf.subarray(0, n);
+      if (size === 0) {
+        if (image) header = probeHeader(chunk);
+        content = chunk;
+      } else {
+        content = null;
+      }
+      hash.update(chunk);
+      size += n;
+    }
+    return { sha256: hash.digest('hex'), size, mtime: st.mtimeMs, header, content };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function oversizedNfo(bytes: number): NfoInfo {
+  return { kind: 'invalid', error: `The NFO is too large (${bytes} bytes)`, tmdbId: null, imdbId: null, fields: {} };
 }
 
 interface Entry {
@@ -218,7 +288,7 @@ function listFolder(dir: string, errors: WalkError[]): Listing {
     } else if (d.isFile()) {
       files.push({ name, lower: name.toLowerCase(), kind: 'file', stat: null });
     } else if (d.isSymbolicLink()) {
-      const full = path.join(dir, name);
+      const full = childPath(dir, name);
       try {
         const st = statSync(full);
         if (st.isDirectory()) dirs.push({ name, lower: name.toLowerCase(), kind: 'dir', stat: st });
@@ -237,7 +307,7 @@ function listFolder(dir: string, errors: WalkError[]): Listing {
   }
   for (const b of badNames ?? []) {
     errors.push({
-      path: path.join(dir, b.toString('utf8')),
+      path: childPath(dir, b.toString('utf8')),
       reason: `The name is not valid UTF-8 (bytes ${b.toString('hex')}); rename it to include it`,
     });
   }
@@ -317,20 +387,28 @@ export class LibraryWalker {
     // A list with a read index: shift() on a long array costs a copy of it every time.
     const queue: string[] = [...this.#o.starts];
     const expected = Math.max(this.#o.known.size, 1);
+    const sliceMs = this.#o.sliceMs ?? SLICE_MS;
+    const onBatch = this.#o.onBatch;
     for (let next = 0; next < queue.length; next++) {
       const dir = queue[next]!;
       const children = this.#visit(dir, dir === this.#o.root);
       for (const c of children) queue.push(c);
       this.#done++;
-      if (performance.now() - this.#sliceStart > SLICE_MS) {
+      if (onBatch && this.#visits.length >= BATCH_FOLDERS) this.#flush(onBatch, Math.max(expected, queue.length));
+      if (performance.now() - this.#sliceStart > sliceMs) {
         this.#o.onProgress?.(this.#done, Math.max(expected, queue.length), dir);
         await new Promise<void>((resolve) => setImmediate(resolve));
         this.#sliceStart = performance.now();
         if (this.#o.signal?.aborted) throw this.#o.signal.reason ?? new DOMException('Cancelled', 'AbortError');
       }
     }
+    if (onBatch) this.#flush(onBatch, this.#done);
     this.#o.onProgress?.(this.#done, this.#done, '');
     return { visits: this.#visits, errors: this.#errors };
+  }
+
+  #flush(onBatch: (batch: WalkBatch) => void, total: number): void {
+    onBatch({ visits: this.#visits.splice(0), errors: this.#errors.splice(0), done: this.#done, total });
   }
 
   /** Visits one folder; returns the child folders to walk. */
@@ -368,7 +446,7 @@ export class LibraryWalker {
       const signature = folderSignature(dir, st, prev.aux);
       if (signature === prev.signature) {
         this.#visits.push({ path: dir, status: 'unchanged', role: prev.role });
-        return prev.subdirs.map((s) => path.join(dir, s));
+        return prev.subdirs.map((s) => childPath(dir, s));
       }
     }
 
@@ -389,7 +467,7 @@ export class LibraryWalker {
     let disc: { entry: Entry; nfos: string[] } | null = null;
     for (const d of dirs) {
       const spec = DISC_STRUCTURES.find((s) => s.dir === d.lower);
-      const inside: string[] | null = spec && !disc ? this.#discListing(path.join(dir, d.name)) : null;
+      const inside: string[] | null = spec && !disc ? this.#discListing(childPath(dir, d.name)) : null;
       if (spec && inside?.some((n) => n.toLowerCase() === spec.marker)) {
         disc = { entry: d, nfos: inside.filter((n) => n.toLowerCase().endsWith('.nfo')).map((n) => `${d.name}/${n}`) };
       }
@@ -423,7 +501,7 @@ export class LibraryWalker {
       }
     }
     this.#visits.push({ path: dir, status: 'changed', role, signature, subdirs, aux, movies });
-    return subdirs.map((s) => path.join(dir, s));
+    return subdirs.map((s) => childPath(dir, s));
   }
 
   #discListing(discDir: string): string[] | null {
@@ -436,7 +514,7 @@ export class LibraryWalker {
   }
 
   #discDraft(dir: string, entry: Entry, signature: string): Draft {
-    const videoPath = path.join(dir, entry.name);
+    const videoPath = childPath(dir, entry.name);
     const folderName = path.basename(dir);
     const movie = this.#newMovie(
       dir,
@@ -458,7 +536,7 @@ export class LibraryWalker {
 
   #videoDraft(dir: string, group: VideoGroup, layout: MovieLayout, signature: string): Draft {
     const first = group.parts[0]!;
-    const videoPath = path.join(dir, first.name);
+    const videoPath = childPath(dir, first.name);
     const opts = { maxYear: this.#o.maxYear };
     // In its own folder the folder name usually says it best; the file name is read when it does not.
     const folderName = layout === 'own-folder' ? parseMovieName(path.basename(dir), opts) : null;
@@ -518,7 +596,7 @@ export class LibraryWalker {
     // Art folders belong to the folder's movie, so only to a movie that has the folder to itself.
     if (layout !== 'shared-folder') {
       for (const a of aux) {
-        const sub = path.join(dir, a);
+        const sub = childPath(dir, a);
         try {
           for (const e of listFolder(sub, this.#errors).files) {
             if (isImageFileName(e.lower)) candidates.push({ rel: `${a}/${e.name}`, entry: e });
@@ -533,7 +611,7 @@ export class LibraryWalker {
       const bases = [d.movie.basename, ...(d.group?.altBasenames ?? [])];
       for (const c of candidates) {
         const what = bases.map((b) => recognizeMovieFile(c.rel, b, layout)).find((r) => r !== null) ?? null;
-        if (what) d.recognized.push({ rel: c.rel, abs: path.join(dir, c.rel), entry: c.entry, what });
+        if (what) d.recognized.push({ rel: c.rel, abs: childPath(dir, c.rel), entry: c.entry, what });
       }
       return;
     }
@@ -549,7 +627,7 @@ export class LibraryWalker {
       if (!owner) continue;
       const bases = [owner.movie.basename, ...(owner.group?.altBasenames ?? [])];
       const what = bases.map((b) => recognizeMovieFile(c.rel, b, layout)).find((r) => r !== null) ?? null;
-      if (what) owner.recognized.push({ rel: c.rel, abs: path.join(dir, c.rel), entry: c.entry, what });
+      if (what) owner.recognized.push({ rel: c.rel, abs: childPath(dir, c.rel), entry: c.entry, what });
     }
   }
 
@@ -578,7 +656,7 @@ export class LibraryWalker {
       if (i === 0) {
         m.nfoUnchanged = read.unchanged || read.origin === 'published';
         // An unchanged NFO is still parsed: its ids decide identity. Parsing is cheap next to I/O.
-        m.nfo = read.bytesRead ? readNfo(read.bytesRead) : readNfoFile(r.abs, m);
+        m.nfo = read.content ? readNfo(read.content) : read.unchanged ? readNfoFile(r.abs, m) : oversizedNfo(read.bytes);
         if (m.nfo?.error) m.errors.push(`${path.basename(r.abs)}: ${m.nfo.error}`);
       }
     }
@@ -638,12 +716,14 @@ export class LibraryWalker {
     height: number | null;
     unchanged: boolean;
     origin: KnownFile['origin'] | null;
-    bytesRead: Buffer | null;
+    /** The whole file when it was read and fits the shared buffer; valid until the next read. */
+    content: Buffer | null;
   } | null {
     try {
-      const st = entry?.stat ?? statSync(abs);
       const known = this.#o.knownFiles.get(abs);
-      if (known && known.bytes === st.size && known.mtime === st.mtimeMs && !this.#o.deep) {
+      // A file recorded before is stat'ed first and read only when it changed.
+      const st = known && !this.#o.deep ? (entry?.stat ?? statSync(abs)) : null;
+      if (known && st && known.bytes === st.size && known.mtime === st.mtimeMs) {
         return {
           sha256: known.sha256,
           bytes: known.bytes,
@@ -652,21 +732,19 @@ export class LibraryWalker {
           height: known.height,
           unchanged: true,
           origin: known.origin,
-          bytesRead: null,
+          content: null,
         };
       }
-      const bytes = readFileSync(abs);
-      const header = image ? probeHeader(bytes) : null;
-      const hash = sha256(bytes);
+      const read = readAndHash(abs, image);
       return {
-        sha256: hash,
-        bytes: bytes.length,
-        mtime: st.mtimeMs,
-        width: header?.width ?? null,
-        height: header?.height ?? null,
-        unchanged: known !== undefined && known.sha256 === hash,
+        sha256: read.sha256,
+        bytes: read.size,
+        mtime: read.mtime,
+        width: read.header?.width ?? null,
+        height: read.header?.height ?? null,
+        unchanged: known !== undefined && known.sha256 === read.sha256,
         origin: known?.origin ?? null,
-        bytesRead: bytes,
+        content: read.content,
       };
     } catch (err) {
       m.errors.push(`${path.basename(abs)} cannot be read (${errnoText(err)})`);
