@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NFO_MAX_BYTES, decodeNfo, readNfo, readNfoText } from '../../main/core/library/nfo-reader.ts';
-import { xmlProblem } from '../../main/core/library/xml-check.ts';
+import { xmlProblem } from '../../main/core/library/xml-tree.ts';
 
 const FULL = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <movie>
@@ -160,6 +160,42 @@ describe('NFO reader', () => {
       '<movie><genre>Action / Drama</genre><genre>Drama</genre><fileinfo><streamdetails/></fileinfo></movie>',
     );
     expect(nfo.fields).toEqual({ genres: ['Action', 'Drama'] });
+  });
+
+  it('reads only the movie’s own tags, not same-named ones nested in other elements', () => {
+    const nfo = readNfoText(`<movie>
+  <title>Outer</title>
+  <fileinfo><streamdetails><video><title>Inner</title><codec>h264</codec></video></streamdetails></fileinfo>
+  <producer><name>Not an actor</name></producer>
+  <actor><name>A</name><thumb>https://image.example/a.jpg</thumb></actor>
+</movie>`);
+    expect(nfo.fields).toEqual({
+      title: 'Outer',
+      cast: [{ name: 'A', role: '', order: 0, profileUrl: 'https://image.example/a.jpg', tmdbId: null }],
+    });
+  });
+
+  it('takes CDATA literally, decodes attribute references and reads legacy <set> text', () => {
+    const nfo = readNfoText(
+      '<movie><plot><![CDATA[Fish &amp; <b>chips</b>]]></plot><set>Old Collection</set>' +
+        '<ratings><rating name="rotten &amp; fresh" max="100"><value>91</value></rating></ratings></movie>',
+    );
+    expect(nfo.fields).toEqual({
+      plot: 'Fish &amp; <b>chips</b>',
+      collection: 'Old Collection',
+      ratings: [{ source: 'rotten & fresh', value: 91, votes: 0, max: 100 }],
+    });
+  });
+
+  it('reads an empty <movie/> as a movie with nothing in it', () => {
+    expect(readNfoText('<movie/>')).toEqual({ kind: 'xml', error: null, tmdbId: null, imdbId: null, fields: {} });
+  });
+
+  it('counts lines from the top of the file in errors, past a DOCTYPE', () => {
+    const nfo = readNfoText(
+      '<?xml version="1.0"?>\n<!DOCTYPE movie [\n<!ENTITY a "b">\n]>\n<movie>\n<title>X</titel>\n</movie>',
+    );
+    expect(nfo.error).toBe('The NFO is not well-formed XML (line 6: </titel> where </title> was expected)');
   });
 });
 

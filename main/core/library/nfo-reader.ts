@@ -1,12 +1,13 @@
-import { XMLParser } from 'fast-xml-parser';
+import { TextDecoder } from 'node:util';
 import type { CastMember, ItemFields, Rating } from '../../../shared/fields.ts';
-import { xmlProblem } from './xml-check.ts';
+import { parseXml, type XmlElement } from './xml-tree.ts';
 
 /*
  * Reads Kodi movie NFOs: full XML (`<movie>…</movie>`), XML followed by a provider URL, and
- * URL-only files. A strict well-formedness pass (xml-check.ts) decides malformed or not, then
- * fast-xml-parser builds the tree. Entity expansion is off (a DOCTYPE is dropped unread); only
- * the five XML entities and numeric character references are decoded, by us.
+ * URL-only files. One strict pass (xml-tree.ts) both decides malformed or not and builds the
+ * element tree, so a half-written file is reported instead of half-read. Entities are never
+ * expanded (a DOCTYPE is skipped unread); only the five XML entities and numeric character
+ * references are decoded.
  */
 
 export interface NfoInfo {
@@ -23,74 +24,60 @@ export interface NfoInfo {
 /** NFOs larger than this are not movie NFOs (or are broken) and are not parsed. */
 export const NFO_MAX_BYTES = 2 * 1024 * 1024;
 
-// Repeated tags come back as arrays and single ones as values; list()/text() below accept both,
-// so no isArray callback (and no jPath strings, which cost a fifth of the parse) is needed.
-const parser = new XMLParser({
-  jPath: false,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-});
-
 const IMDB_URL = /imdb\.[a-z.]+\/title\/(tt\d{7,10})/i;
 const TMDB_URL = /themoviedb\.org\/movie\/(\d{1,9})/i;
 const IMDB_ID = /^tt\d{7,10}$/;
-const DOCTYPE = /<!DOCTYPE[^[>]*(\[[\s\S]*?\]\s*)?>/i;
+const PACKED = /\s+\/\s+/;
+const MOVIE_CLOSE = '</movie>';
 
-function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#[0-9]+|lt|gt|amp|quot|apos);/gi, (all, e: string) => {
-    const k = e.toLowerCase();
-    if (k === 'lt') return '<';
-    if (k === 'gt') return '>';
-    if (k === 'amp') return '&';
-    if (k === 'quot') return '"';
-    if (k === 'apos') return "'";
-    const code = k.startsWith('#x') ? parseInt(k.slice(2), 16) : parseInt(k.slice(1), 10);
-    return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : all;
-  });
+/**
+ * A <movie>'s children by name, in document order, built once so each field is one lookup. When
+ * a tag repeats, single-valued fields read the first one, even if it is empty.
+ */
+type Index = Map<string, XmlElement[]>;
+
+function childrenByName(el: XmlElement): Index {
+  const index: Index = new Map();
+  for (const child of el.children) {
+    const same = index.get(child.name);
+    if (same) same.push(child);
+    else index.set(child.name, [child]);
+  }
+  return index;
 }
 
-type Node = unknown;
-
-function text(node: Node): string | null {
-  if (node === null || node === undefined) return null;
-  if (typeof node === 'string') return decodeEntities(node).trim() || null;
-  if (typeof node === 'number' || typeof node === 'boolean') return String(node);
-  if (Array.isArray(node)) return text(node[0]);
-  if (typeof node === 'object') return text((node as Record<string, Node>)['#text']);
-  return null;
+function child(el: XmlElement | undefined, name: string): XmlElement | undefined {
+  if (el) for (const c of el.children) if (c.name === name) return c;
+  return undefined;
 }
 
-function list(node: Node): Node[] {
-  if (node === undefined || node === null) return [];
-  return Array.isArray(node) ? node : [node];
+function text(el: XmlElement | undefined): string | null {
+  return el ? el.text.trim() || null : null;
 }
 
-function texts(node: Node): string[] {
+function texts(els: readonly XmlElement[] | undefined): string[] {
   const out: string[] = [];
-  for (const n of list(node)) {
-    const t = text(n);
+  for (const el of els ?? []) {
+    const t = text(el);
+    if (!t) continue;
     // Kodi tools sometimes pack several values into one tag, "Action / Drama".
-    if (t) for (const part of t.split(/\s+\/\s+/)) if (part.trim() && !out.includes(part.trim())) out.push(part.trim());
+    for (const part of t.includes('/') ? t.split(PACKED) : [t]) {
+      const p = part.trim();
+      if (p && !out.includes(p)) out.push(p);
+    }
   }
   return out;
 }
 
-function int(node: Node, min: number, max: number): number | null {
-  const t = text(node);
+function int(el: XmlElement | undefined, min: number, max: number): number | null {
+  const t = text(el);
   if (!t || !/^-?\d+$/.test(t)) return null;
   const n = Number(t);
   return n >= min && n <= max ? n : null;
 }
 
-function attr(node: Node, name: string): string | null {
-  if (!node || typeof node !== 'object' || Array.isArray(node)) return null;
-  const v = (node as Record<string, Node>)[`@_${name}`];
-  return typeof v === 'string' ? decodeEntities(v).trim() : null;
+function attr(el: XmlElement | undefined, name: string): string | null {
+  return el?.attrs[name]?.trim() ?? null;
 }
 
 function tmdbFrom(value: string | null): number | null {
@@ -122,6 +109,16 @@ function idsFromBrokenXml(s: string): { tmdbId: number | null; imdbId: string | 
   return { tmdbId: urls.tmdbId ?? tmdbFrom(tmdb ?? null), imdbId: urls.imdbId ?? imdbFrom(imdb ?? null) };
 }
 
+// Decoders are stateless between non-streaming calls; making one per file cost more than
+// decoding a small NFO. Only labels the platform knows get here, so the cache stays small.
+const decoders = new Map<string, TextDecoder>();
+
+function decoder(label: string): TextDecoder {
+  let d = decoders.get(label);
+  if (!d) decoders.set(label, (d = new TextDecoder(label)));
+  return d;
+}
+
 /** Decodes bytes as the XML declaration says (UTF-8 when it says nothing); strips a BOM. */
 export function decodeNfo(bytes: Buffer): string {
   const head = bytes.subarray(0, 200).toString('latin1');
@@ -130,117 +127,124 @@ export function decodeNfo(bytes: Buffer): string {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) label = 'utf-16le';
   else if (bytes[0] === 0xfe && bytes[1] === 0xff) label = 'utf-16be';
   else if (declared && declared !== 'utf-8' && declared !== 'utf8') label = declared;
+  let d: TextDecoder;
   try {
-    return new TextDecoder(label).decode(bytes).replace(/^\uFEFF/, '');
+    d = decoder(label);
   } catch {
-    return new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '');
+    d = decoder('utf-8');
   }
+  const text = d.decode(bytes);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-function parseRatings(movie: Record<string, Node>): Rating[] {
+function votesOf(el: XmlElement | undefined): number {
+  return Number(text(el)?.replace(/[,.\s]/g, '')) || 0;
+}
+
+function parseRatings(movie: Index): Rating[] {
   const ratings: Rating[] = [];
-  const container = movie.ratings;
-  const entries = container && typeof container === 'object' ? list((container as Record<string, Node>).rating) : [];
-  for (const r of entries) {
-    const o = (r && typeof r === 'object' ? r : {}) as Record<string, Node>;
-    const value = Number(text(o.value));
+  for (const r of movie.get('ratings')?.[0]?.children ?? []) {
+    if (r.name !== 'rating') continue;
+    // A <rating> without <value> reads as 0, as it always has.
+    const value = Number(text(child(r, 'value')));
     if (!Number.isFinite(value)) continue;
     ratings.push({
       source: attr(r, 'name') ?? 'default',
       value,
-      votes: Number(text(o.votes)?.replace(/[,.\s]/g, '')) || 0,
+      votes: votesOf(child(r, 'votes')),
       max: Number(attr(r, 'max')) || 10,
     });
   }
   if (ratings.length === 0) {
     // Legacy single <rating>8.1</rating><votes>…</votes>
-    const value = Number(text(movie.rating));
-    if (Number.isFinite(value) && text(movie.rating) !== null) {
-      ratings.push({
-        source: 'default',
-        value,
-        votes: Number(text(movie.votes)?.replace(/[,.\s]/g, '')) || 0,
-        max: 10,
-      });
-    }
+    const legacy = text(movie.get('rating')?.[0]);
+    const value = Number(legacy);
+    if (legacy !== null && Number.isFinite(value))
+      ratings.push({ source: 'default', value, votes: votesOf(movie.get('votes')?.[0]), max: 10 });
   }
   return ratings;
 }
 
-function parseCast(movie: Record<string, Node>): CastMember[] {
+function parseCast(movie: Index): CastMember[] {
   const cast: CastMember[] = [];
-  for (const [i, a] of list(movie.actor).entries()) {
-    if (!a || typeof a !== 'object') continue;
-    const o = a as Record<string, Node>;
-    const name = text(o.name);
+  const actors = movie.get('actor') ?? [];
+  for (let i = 0; i < actors.length; i++) {
+    const a = actors[i]!;
+    const name = text(child(a, 'name'));
     if (!name) continue;
     cast.push({
       name,
-      role: text(o.role) ?? '',
-      order: int(o.order, 0, 100000) ?? i,
-      profileUrl: text(o.thumb),
-      tmdbId: tmdbFrom(text(o.tmdbid)),
+      role: text(child(a, 'role')) ?? '',
+      order: int(child(a, 'order'), 0, 100000) ?? i,
+      profileUrl: text(child(a, 'thumb')),
+      tmdbId: tmdbFrom(text(child(a, 'tmdbid'))),
     });
   }
   return cast;
 }
 
-function fieldsOf(movie: Record<string, Node>): ItemFields {
+function fieldsOf(movie: Index): ItemFields {
   const f: ItemFields = {};
   const set = (key: keyof ItemFields, value: unknown) => {
     if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return;
     (f as Record<string, unknown>)[key] = value;
   };
-  set('title', text(movie.title));
-  set('originalTitle', text(movie.originaltitle));
-  set('sortTitle', text(movie.sorttitle));
-  const premiered = text(movie.premiered) ?? text(movie.releasedate) ?? text(movie.aired);
+  const one = (name: string) => text(movie.get(name)?.[0]);
+  set('title', one('title'));
+  set('originalTitle', one('originaltitle'));
+  set('sortTitle', one('sorttitle'));
+  const premiered = one('premiered') ?? one('releasedate') ?? one('aired');
   const releaseDate = premiered && /^\d{4}-\d{2}-\d{2}$/.test(premiered) ? premiered : null;
   set('releaseDate', releaseDate);
-  set('year', int(movie.year, 1800, 2200) ?? (releaseDate ? Number(releaseDate.slice(0, 4)) : null));
-  set('plot', text(movie.plot));
-  set('outline', text(movie.outline));
-  set('tagline', text(movie.tagline));
-  set('runtime', int(movie.runtime, 1, 100000));
-  set('certification', text(movie.mpaa) ?? text(movie.certification));
-  set('genres', texts(movie.genre));
-  set('studios', texts(movie.studio));
-  set('countries', texts(movie.country));
-  set('directors', texts(movie.director));
-  set('writers', texts(movie.credits));
-  const setNode = movie.set;
-  set(
-    'collection',
-    setNode && typeof setNode === 'object' && !Array.isArray(setNode)
-      ? text((setNode as Record<string, Node>).name)
-      : text(setNode),
-  );
+  set('year', int(movie.get('year')?.[0], 1800, 2200) ?? (releaseDate ? Number(releaseDate.slice(0, 4)) : null));
+  set('plot', one('plot'));
+  set('outline', one('outline'));
+  set('tagline', one('tagline'));
+  set('runtime', int(movie.get('runtime')?.[0], 1, 100000));
+  set('certification', one('mpaa') ?? one('certification'));
+  set('genres', texts(movie.get('genre')));
+  set('studios', texts(movie.get('studio')));
+  set('countries', texts(movie.get('country')));
+  set('directors', texts(movie.get('director')));
+  set('writers', texts(movie.get('credits')));
+  // Kodi writes <set><name>…</name></set>; older tools wrote the name as the text.
+  const collection = movie.get('set')?.[0];
+  const collectionName = child(collection, 'name');
+  set('collection', collectionName ? text(collectionName) : text(collection));
   set('ratings', parseRatings(movie));
   set('cast', parseCast(movie));
   return f;
 }
 
-function idsOf(movie: Record<string, Node>): { tmdbId: number | null; imdbId: string | null } {
+function idsOf(movie: Index): { tmdbId: number | null; imdbId: string | null } {
   let tmdbId: number | null = null;
   let imdbId: string | null = null;
-  for (const u of list(movie.uniqueid)) {
+  for (const u of movie.get('uniqueid') ?? []) {
     const type = attr(u, 'type')?.toLowerCase();
-    const value = text(u);
-    if (type === 'tmdb') tmdbId ??= tmdbFrom(value);
-    else if (type === 'imdb') imdbId ??= imdbFrom(value);
+    if (type === 'tmdb') tmdbId ??= tmdbFrom(text(u));
+    else if (type === 'imdb') imdbId ??= imdbFrom(text(u));
   }
-  tmdbId ??= tmdbFrom(text(movie.tmdbid));
-  imdbId ??= imdbFrom(text(movie.imdbid)) ?? imdbFrom(text(movie.imdb));
+  const one = (name: string) => text(movie.get(name)?.[0]);
+  tmdbId ??= tmdbFrom(one('tmdbid'));
+  imdbId ??= imdbFrom(one('imdbid')) ?? imdbFrom(one('imdb'));
   // Legacy <id>: an IMDb id, or the TMDB id written by the TMDB scraper.
-  const legacy = text(movie.id);
+  const legacy = one('id');
   imdbId ??= imdbFrom(legacy);
   tmdbId ??= tmdbFrom(legacy);
   return { tmdbId, imdbId };
 }
 
+/** Where the last `</movie>` starts, any letter case; -1 when there is none. */
+function lastMovieClose(s: string): number {
+  for (let at = s.lastIndexOf('</'); at !== -1; at = at > 0 ? s.lastIndexOf('</', at - 1) : -1) {
+    if (s.startsWith(MOVIE_CLOSE, at) || s.slice(at, at + MOVIE_CLOSE.length).toLowerCase() === MOVIE_CLOSE) return at;
+  }
+  return -1;
+}
+
 /** Understands one NFO's text. Never throws: problems come back as `error`. */
 export function readNfoText(raw: string): NfoInfo {
-  const textAll = raw.replace(/^\uFEFF/, '');
+  const textAll = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   const trimmed = textAll.trim();
   if (!trimmed.startsWith('<')) {
     const ids = idsFromUrls(trimmed);
@@ -253,13 +257,19 @@ export function readNfoText(raw: string): NfoInfo {
       fields: {},
     };
   }
-  // A combination NFO is XML followed by a provider URL; validate only the XML part. A DOCTYPE
-  // is dropped unread: NFOs never need one, and its entities are never expanded.
-  const close = trimmed.toLowerCase().lastIndexOf('</movie>');
-  const xml = (close >= 0 ? trimmed.slice(0, close + '</movie>'.length) : trimmed).replace(DOCTYPE, '');
-  const tail = close >= 0 ? trimmed.slice(close + '</movie>'.length) : '';
-  const problem = xmlProblem(xml);
-  if (problem) {
+  // A combination NFO is XML followed by a provider URL; only the XML part must be well-formed.
+  const close = lastMovieClose(trimmed);
+  const tail = close >= 0 ? trimmed.slice(close + MOVIE_CLOSE.length) : '';
+  // With nothing but trailing whitespace around the XML, the untrimmed text parses the same (and
+  // keeps its line numbers); V8 scans that flat string faster than a slice of it.
+  const xml =
+    tail === '' && textAll.startsWith('<')
+      ? textAll
+      : close >= 0
+        ? trimmed.slice(0, close + MOVIE_CLOSE.length)
+        : trimmed;
+  const { root, problem } = parseXml(xml);
+  if (root === null) {
     return {
       kind: 'invalid',
       error: `The NFO is not well-formed XML (${problem})`,
@@ -267,36 +277,23 @@ export function readNfoText(raw: string): NfoInfo {
       fields: {},
     };
   }
-  let doc: Record<string, Node>;
-  try {
-    doc = parser.parse(xml) as Record<string, Node>;
-  } catch (err) {
+  if (root.name !== 'movie') {
     return {
       kind: 'invalid',
-      error: `The NFO could not be read (${(err as Error).message})`,
-      ...idsFromBrokenXml(trimmed),
-      fields: {},
-    };
-  }
-  const movie = doc.movie;
-  if (!movie || typeof movie !== 'object' || Array.isArray(movie)) {
-    const root = Object.keys(doc).find((k) => !k.startsWith('?'));
-    return {
-      kind: 'invalid',
-      error: root ? `The NFO describes a <${root}>, not a <movie>` : 'The NFO has no <movie> element',
+      error: `The NFO describes a <${root.name}>, not a <movie>`,
       ...idsFromUrls(tail),
       fields: {},
     };
   }
-  const m = movie as Record<string, Node>;
-  const ids = idsOf(m);
+  const movie = childrenByName(root);
+  const ids = idsOf(movie);
   const urlIds = idsFromUrls(tail);
   return {
     kind: 'xml',
     error: null,
     tmdbId: ids.tmdbId ?? urlIds.tmdbId,
     imdbId: ids.imdbId ?? urlIds.imdbId,
-    fields: fieldsOf(m),
+    fields: fieldsOf(movie),
   };
 }
 
