@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
@@ -99,6 +100,30 @@ describe('scan: bad input is reported per item, the scan finishes, nothing is wr
     const again = await f.scan();
     expect(again).toMatchObject({ added: 0, missing: 0, moved: 0 });
     expect(snapshotTree(root)).toEqual(before);
+  });
+
+  it('reads empty and oversized NFOs and pictures larger than its read buffer', async () => {
+    // A poster of 6 MB: a valid JPEG header followed by padding, hashed across several reads.
+    const big = Buffer.concat([await jpeg(300, 450, 7), Buffer.alloc(6 * 1024 * 1024, 0x55)]);
+    f = await scanFixture({
+      'Empty (2001)/Empty.mkv': { size: GB },
+      'Empty (2001)/Empty.nfo': '',
+      'Huge (2002)/Huge.mkv': { size: GB + 1 },
+      'Huge (2002)/Huge.nfo': `<movie><title>Huge</title><plot>${'x'.repeat(5 * 1024 * 1024)}</plot></movie>`,
+      'Big Poster (2003)/Big Poster.mkv': { size: GB + 2 },
+      'Big Poster (2003)/poster.jpg': big,
+    });
+    await f.scan();
+    expect((await f.byFolder('Empty (2001)')).error).toMatch(/The NFO is empty/);
+    expect((await f.byFolder('Huge (2002)')).error).toMatch(/The NFO is too large \(\d+ bytes\)/);
+    const poster = await f.detail((await f.byFolder('Big Poster (2003)')).id);
+    expect(poster.error).toBeNull();
+    expect(poster.libraryFiles.find((x) => x.path.endsWith('poster.jpg'))).toMatchObject({
+      sha256: createHash('sha256').update(big).digest('hex'),
+      bytes: big.length,
+      width: 300,
+      height: 450,
+    });
   });
 
   it('treats a vanished root as offline: every item is told, nothing is marked missing', async () => {

@@ -134,16 +134,24 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
   if (thread) {
     s.log.info('First scan of a large library: reading it on a worker thread', { root: target.root });
     walked = { visits: [], errors: [] };
-    for await (const batch of thread) {
-      walked.visits.push(...batch.visits);
-      walked.errors.push(...batch.errors);
-      await writeFound(
-        batch.visits.flatMap((v) => (v.status === 'changed' ? v.movies : [])),
-        () => null,
-      );
+    // The thread's batches are small so that writing starts early; transactions stay BATCH-sized.
+    let pending: FoundMovie[] = [];
+    const write = async () => {
+      if (pending.length === 0) return;
+      await writeFound(pending, () => null);
+      pending = [];
       flush();
+    };
+    for await (const batch of thread) {
+      for (const v of batch.visits) {
+        walked.visits.push(v);
+        if (v.status === 'changed') for (const m of v.movies) pending.push(m);
+      }
+      walked.errors.push(...batch.errors);
+      if (pending.length >= BATCH) await write();
       target.onProgress?.({ done: batch.done, total: batch.total, label: 'Reading and saving' });
     }
+    await write();
   } else {
     walked = await new LibraryWalker({
       root: target.root,
