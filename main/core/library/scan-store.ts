@@ -172,6 +172,9 @@ export class ScanStore {
         values (?, ?, ?, ?, null, ?, 'original', 0, ?)`),
       upsertField: p(`insert into item_fields (item_id, field, value, source, updated_at) values (?, ?, ?, 'nfo', ?)
         on conflict (item_id, field) do update set value = excluded.value, source = excluded.source, updated_at = excluded.updated_at`),
+      insertFile:
+        p(`insert into library_files (item_id, path, role, asset_type, rank, origin, sha256, bytes, width, height, mtime, seen_at)
+        values (?, ?, ?, ?, ?, 'original', ?, ?, ?, ?, ?, ?)`),
       fileByPath: p('select id, origin from library_files where path = ?'),
       touchFile: p('update library_files set seen_at = ? where id = ?'),
       upsertFile:
@@ -412,20 +415,12 @@ export class ScanStore {
           continue;
         }
       }
-      const row = this.#st.upsertFile.get(
-        itemId,
-        f.path,
-        f.role,
-        f.assetType,
-        f.rank,
-        f.sha256,
-        f.bytes,
-        f.width,
-        f.height,
-        f.mtime,
-        now,
-      ) as { id: number };
-      ids.set(f.path, row.id);
+      const values = [itemId, f.path, f.role, f.assetType, f.rank, f.sha256, f.bytes, f.width, f.height, f.mtime, now];
+      // In a library without items no path can have a row yet: a plain insert, no conflict check.
+      const id = known.none
+        ? Number(this.#st.insertFile.run(...values).lastInsertRowid)
+        : (this.#st.upsertFile.get(...values) as { id: number }).id;
+      ids.set(f.path, id);
     }
     if (fresh) return ids;
     for (const row of this.#st.originalFilesOf.all(itemId) as { id: number; path: string }[]) {

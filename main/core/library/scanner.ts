@@ -5,7 +5,7 @@ import type { ItemState, ScanError, ScanSummary } from '../../../shared/api/libr
 import type { Services } from '../services.ts';
 import { matchIdentities, type IdentityNew, type IdentityOld } from './identity.ts';
 import type { ExistingItem, ItemRef, KnownFiles, ScanStore } from './scan-store.ts';
-import { LibraryWalker, type FolderVisit, type FoundMovie, type WalkResult } from './walk.ts';
+import { LibraryWalker, type FolderVisit, type FoundMovie, type WalkBatch, type WalkResult } from './walk.ts';
 import { startWalkThread, worthAThread } from './walk-thread.ts';
 
 /*
@@ -30,6 +30,8 @@ export interface ScanTarget {
  * small enough (tens of milliseconds) to keep the other doors answering.
  */
 const BATCH = 1500;
+/** The fewest movies a threaded first scan writes in one step (unless the walk has ended). */
+const MIN_STEP = 400;
 /** A summary lists at most this many problems; the items keep theirs in `error`. */
 export const MAX_SUMMARY_ERRORS = 1000;
 
@@ -111,17 +113,17 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
   const flush = () => {
     if (changedIds.length > 0) s.events.emit({ type: 'items-changed', itemIds: changedIds.splice(0) });
   };
-  const writeFound = (movies: readonly FoundMovie[], resolve: (m: FoundMovie) => ExistingItem | null) =>
-    store.batch(() => {
-      for (const m of movies) {
-        const existing = resolve(m);
-        const moved = existing !== null && existing.videoPath !== m.videoPath;
-        const result = writeMovie(store, target.libraryId, m, existing, moved, now, knownFiles);
-        summary[result.kind]++;
-        if (result.kind !== 'unchanged') changedIds.push(result.id);
-        for (const reason of m.errors) summary.error({ path: m.videoPath, reason, itemId: result.id });
-      }
-    });
+  /** Writes movies; call inside store.batch(). */
+  const writeFound = (movies: readonly FoundMovie[], resolve: (m: FoundMovie) => ExistingItem | null) => {
+    for (const m of movies) {
+      const existing = resolve(m);
+      const moved = existing !== null && existing.videoPath !== m.videoPath;
+      const result = writeMovie(store, target.libraryId, m, existing, moved, now, knownFiles);
+      summary[result.kind]++;
+      if (result.kind !== 'unchanged') changedIds.push(result.id);
+      for (const reason of m.errors) summary.error({ path: m.videoPath, reason, itemId: result.id });
+    }
+  };
   const maxYear = new Date(now).getUTCFullYear() + 2;
 
   // A first scan of a large library reads on a second thread while this one writes.
@@ -133,25 +135,7 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
   let walked: WalkResult;
   if (thread) {
     s.log.info('First scan of a large library: reading it on a worker thread', { root: target.root });
-    walked = { visits: [], errors: [] };
-    // The thread's batches are small so that writing starts early; transactions stay BATCH-sized.
-    let pending: FoundMovie[] = [];
-    const write = async () => {
-      if (pending.length === 0) return;
-      await writeFound(pending, () => null);
-      pending = [];
-      flush();
-    };
-    for await (const batch of thread) {
-      for (const v of batch.visits) {
-        walked.visits.push(v);
-        if (v.status === 'changed') for (const m of v.movies) pending.push(m);
-      }
-      walked.errors.push(...batch.errors);
-      if (pending.length >= BATCH) await write();
-      target.onProgress?.({ done: batch.done, total: batch.total, label: 'Reading and saving' });
-    }
-    await write();
+    walked = await writeWhileWalking(thread, store, target, now, (movies) => writeFound(movies, () => null), flush);
   } else {
     walked = await new LibraryWalker({
       root: target.root,
@@ -241,7 +225,9 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
 
   // Writes, in batches (a threaded first scan wrote its movies as they were read).
   for (let i = 0; i < (thread ? 0 : found.length); i += BATCH) {
-    await writeFound(found.slice(i, i + BATCH), (m) => byVideo.get(m.videoPath) ?? movedIn.get(m) ?? null);
+    await store.batch(() =>
+      writeFound(found.slice(i, i + BATCH), (m) => byVideo.get(m.videoPath) ?? movedIn.get(m) ?? null),
+    );
     flush();
     target.onProgress?.({ done: Math.min(i + BATCH, found.length), total: found.length, label: 'Saving' });
     if (target.signal?.aborted) throw target.signal.reason ?? new DOMException('Cancelled', 'AbortError');
@@ -268,7 +254,7 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
     for (const it of items) {
       if (unchangedFolders.has(it.folder) && !foundIds.has(it.id) && !isProtected(it.folder)) summary.unchanged++;
     }
-    writeFolders(store, target, visits, known, visited, unreadable, now);
+    if (!thread) writeFolders(store, target, visits, known, visited, unreadable, now);
     s.database.sqlite
       .prepare("update libraries set last_scan_at = ?, state = 'ok' where id = ?")
       .run(now, target.libraryId);
@@ -276,6 +262,45 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
   flush();
   s.events.emit({ type: 'libraries-changed' });
   return summary.finish([target.libraryId], performance.now() - t0);
+}
+
+/**
+ * A threaded first scan: each step writes what the thread read since the last one, folders
+ * included, so little is left to write when the walk ends. Tiny steps wait for company, as
+ * every commit has a cost.
+ */
+async function writeWhileWalking(
+  thread: AsyncIterable<WalkBatch>,
+  store: ScanStore,
+  target: ScanTarget,
+  now: number,
+  writeNew: (movies: readonly FoundMovie[]) => void,
+  flush: () => void,
+): Promise<WalkResult> {
+  const walked: WalkResult = { visits: [], errors: [] };
+  let pending: FolderVisit[] = [];
+  let movies = 0;
+  const write = async () => {
+    await store.batch(() => {
+      writeFolders(store, target, pending, new Map(), new Set(), [], now);
+      for (const v of pending) if (v.status === 'changed') writeNew(v.movies);
+    });
+    pending = [];
+    movies = 0;
+    flush();
+  };
+  for await (const batch of thread) {
+    for (const v of batch.visits) {
+      walked.visits.push(v);
+      pending.push(v);
+      if (v.status === 'changed') movies += v.movies.length;
+    }
+    walked.errors.push(...batch.errors);
+    if (movies >= MIN_STEP) await write();
+    target.onProgress?.({ done: batch.done, total: batch.total, label: 'Reading and saving' });
+  }
+  await write();
+  return walked;
 }
 
 function identityKeys(x: IdentityNew | IdentityOld): string[] {

@@ -97,7 +97,7 @@ class WalkThread {
       for (;;) {
         const m = await this.#next();
         if (signal?.aborted) throw cancelled(signal);
-        if (m.type === 'batch') yield m.batch;
+        if (m.type === 'batch') yield this.#mergeQueued(m.batch);
         else if (m.type === 'done') break;
         else if (m.type === 'failed') throw new Error(`Reading the library failed: ${m.message}`);
       }
@@ -109,6 +109,21 @@ class WalkThread {
       else this.stop();
       this.busy = false;
     }
+  }
+
+  /**
+   * Folds the batches that arrived while the reader was busy into this one, so a reader slower
+   * than the walk takes bigger steps instead of falling further behind.
+   */
+  #mergeQueued(batch: WalkBatch): WalkBatch {
+    while (this.#inbox[0]?.type === 'batch') {
+      const more = (this.#inbox.shift() as { batch: WalkBatch }).batch;
+      for (const v of more.visits) batch.visits.push(v);
+      for (const e of more.errors) batch.errors.push(e);
+      batch.done = more.done;
+      batch.total = more.total;
+    }
+    return batch;
   }
 
   stop(): void {
