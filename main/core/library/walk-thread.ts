@@ -21,10 +21,7 @@ export interface WalkThreadRequest {
 }
 
 export type WalkThreadMessage =
-  | { type: 'ready' }
-  | { type: 'batch'; batch: WalkBatch }
-  | { type: 'done' }
-  | { type: 'failed'; message: string };
+  { type: 'ready' } | { type: 'batch'; batch: WalkBatch } | { type: 'done' } | { type: 'failed'; message: string };
 
 /**
  * Below this many entries at the top of the library, starting a thread costs more than the

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent, type Stats } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  type Dirent,
+  type Stats,
+} from 'node:fs';
 import path from 'node:path';
 import { ASSET_TYPE_SPECS, type AssetType } from '../../../shared/asset-types.ts';
 import {
@@ -660,7 +670,11 @@ export class LibraryWalker {
       if (i === 0) {
         m.nfoUnchanged = read.unchanged || read.origin === 'published';
         // An unchanged NFO is still parsed: its ids decide identity. Parsing is cheap next to I/O.
-        m.nfo = read.content ? readNfo(read.content) : read.unchanged ? readNfoFile(r.abs, m) : oversizedNfo(read.bytes);
+        m.nfo = read.content
+          ? readNfo(read.content)
+          : read.unchanged
+            ? readNfoFile(r.abs, m)
+            : oversizedNfo(read.bytes);
         if (m.nfo?.error) m.errors.push(`${path.basename(r.abs)}: ${m.nfo.error}`);
       }
     }
