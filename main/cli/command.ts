@@ -21,6 +21,12 @@ export interface Command {
   usage: string;
   summary: string;
   flags?: Record<string, FlagSpec>;
+  /**
+   * The command reads or fills the cache: downloads an earlier run left PENDING (a crash, a kill)
+   * are finished first, with progress. Only long-running processes resume them at start, so
+   * without this a one-shot command would work around them for ever.
+   */
+  usesCache?: boolean;
   /** Runs the command; returns the exit code (0 when omitted). */
   run(ctx: CommandContext, args: ParsedArgs): Promise<number | void>;
 }

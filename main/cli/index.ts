@@ -5,6 +5,7 @@ import { createEngine, type Engine } from '../core/engine.ts';
 import { VERSION } from '../core/version.ts';
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { EXIT, type Command } from './command.ts';
+import { finishPendingDownloads } from './commands/cache.ts';
 import { COMMANDS } from './commands/index.ts';
 import type { Io } from './output.ts';
 import { progressBar } from './progress.ts';
@@ -61,11 +62,17 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       dataDir,
       progress: () => progressBar(json ? { isTTY: false, write: () => true } : io.stderr),
     };
+    // A dry run promises to change nothing, the cache included.
+    if (match.command.usesCache && !args.flags['dry-run']) await finishPendingDownloads(ctx);
     return (await match.command.run(ctx, args)) ?? EXIT.ok;
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(`posterity: ${err.message}\n`);
-      io.stderr.write(match ? `Usage: posterity ${match.command.name} ${match.command.usage}\n` : "Run 'posterity --help' for the commands.\n");
+      io.stderr.write(
+        match
+          ? `Usage: posterity ${match.command.name} ${match.command.usage}\n`
+          : "Run 'posterity --help' for the commands.\n",
+      );
       return EXIT.usage;
     }
     const apiError = err instanceof ApiError ? err : null;
@@ -88,7 +95,8 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
     const positions: number[] = [];
     let i = 0;
     for (const word of words) {
-      while (i < argv.length && argv[i]!.startsWith('--')) i += GLOBAL_FLAGS[argv[i]!.slice(2)]?.value && !argv[i]!.includes('=') ? 2 : 1;
+      while (i < argv.length && argv[i]!.startsWith('--'))
+        i += GLOBAL_FLAGS[argv[i]!.slice(2)]?.value && !argv[i]!.includes('=') ? 2 : 1;
       if (argv[i] !== word) break;
       positions.push(i++);
     }
@@ -131,6 +139,11 @@ function commandHelp(command: Command): string {
     `Usage: posterity ${command.name} ${command.usage}`.trimEnd(),
     '',
     command.summary,
+    ...(command.usesCache
+      ? [
+          `Downloads an earlier run left pending (a crash, a kill) are finished first${command.flags?.['dry-run'] ? ' (not with --dry-run)' : ''}.`,
+        ]
+      : []),
     ...(flags.length ? ['', 'Options:', ...flagLines(flags)] : []),
     '',
   ].join('\n');

@@ -93,6 +93,15 @@ export interface CacheGcResult {
   recycled: { sha256: string; bytes: number; unreferencedSince: number }[];
   purged: number;
   purgedBytes: number;
+  /** `cache/quarantine/`: files verify moved aside, purged after the recycle retention. */
+  quarantine: {
+    purged: { sha256: string; bytes: number; quarantinedAt: number }[];
+    purgedBytes: number;
+    kept: number;
+    keptBytes: number;
+    /** Unrecoverable quarantined blobs nothing used for the grace period: their rows are dropped. */
+    forgotten: string[];
+  };
 }
 
 export interface CacheResumeResult {
@@ -128,11 +137,13 @@ export const cacheMethods = {
       .strict(),
   }),
   'cache-verify': method<CacheVerifyResult>()({
-    summary: 'Re-hash every cached image; with repair, quarantine bad files and fetch them again from copies or their source.',
+    summary:
+      'Re-hash every cached image; with repair, quarantine bad files and fetch them again from copies or their source.',
     params: z.object({ repair: z.boolean().default(false) }).strict(),
   }),
   'cache-gc': method<CacheGcResult>()({
-    summary: 'Collect cache images nothing uses (after the grace period) into the recycle bin; purge expired recycle entries.',
+    summary:
+      'Collect cache images nothing uses (after the grace period) into the recycle bin; purge expired recycle entries and quarantined files.',
     params: z.object({ dryRun: z.boolean().default(false) }).strict(),
   }),
   'cache-blob': method<BlobInfo>()({
@@ -140,7 +151,8 @@ export const cacheMethods = {
     params: z.object({ sha256 }).strict(),
   }),
   'cache-downloads': method<DownloadInfo[]>()({
-    summary: 'Requested downloads, newest first (pending ones are resumed at start).',
+    summary:
+      'Requested downloads, newest first (pending ones are resumed when a long-running process starts, and before a CLI command that uses the cache).',
     params: z
       .object({
         state: z.enum(['pending', 'available', 'failed']).optional(),

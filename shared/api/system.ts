@@ -8,7 +8,15 @@ export interface StatusResult {
   database: { path: string; schemaVersion: string; sizeBytes: number };
   libraries: number;
   items: { total: number; byState: Record<string, number> };
-  cache: { blobs: number; bytes: number; byType: Record<string, { files: number; bytes: number }> };
+  cache: {
+    blobs: number;
+    bytes: number;
+    byType: Record<string, { files: number; bytes: number }>;
+    /** Blobs verify could not repair, and the damaged files kept in `cache/quarantine/` (on disk). */
+    quarantine: { blobs: number; files: number; bytes: number };
+    /** Downloads still to do (resumed at the next start) and those that failed. */
+    downloads: { pending: number; failed: number };
+  };
   jobs: { queued: number; running: number; failed: number };
   providers: { tmdb: { configured: boolean; baseUrl: string }; fanart: { configured: boolean; baseUrl: string } };
   demo: boolean;

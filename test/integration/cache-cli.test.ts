@@ -2,8 +2,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../main/cli/index.ts';
+import { createEngine } from '../../main/core/engine.ts';
+import { createLogger } from '../../main/core/log.ts';
 import { makeTestEngine, type TestEngine } from '../helpers/engine.ts';
-import { makeItem, picture } from './cache-fixtures.ts';
+import { bytes, makeItem, picture, startImageServer } from './cache-fixtures.ts';
 
 function run(argv: string[]) {
   let stdout = '';
@@ -72,5 +74,46 @@ describe('posterity cache / recycle', () => {
     const missing = await run(['--data-dir', dir, 'recycle', 'restore', '99']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No recycle bin entry 99');
+  });
+
+  it('finishes downloads left pending before a command that uses the cache, but not in a dry run', async () => {
+    const { dir } = await dataDirWithItem();
+    const server = await startImageServer({ '/left.jpg': bytes(await picture('cli-left', 600, 900)) });
+    try {
+      // What a killed process leaves: the row PENDING (the kill itself is tested in cache-resume).
+      const engine = await createEngine({ dataDir: dir, env: {}, logger: createLogger({ consoleLevel: 'silent' }) });
+      await engine.services.db
+        .insertInto('downloads')
+        .values({
+          url: server.url('/left.jpg'),
+          area: 'assets',
+          provider: 'tmdb',
+          candidate_id: null,
+          state: 'pending',
+          attempts: 1,
+          error: null,
+          blob_sha: null,
+          requested_at: 0,
+          finished_at: null,
+        })
+        .execute();
+      await engine.close();
+
+      const dry = await run(['--data-dir', dir, 'publish', '--all', '--dry-run']);
+      expect(dry.stderr).not.toContain('pending');
+      expect(server.hits.get('/left.jpg')).toBeUndefined();
+      const status = await run(['--data-dir', dir, 'status']);
+      expect(status.stdout).toMatch(/Downloads: +1 pending, 0 failed/);
+
+      const verify = await run(['--data-dir', dir, 'cache', 'verify']);
+      expect(verify.stderr).toContain('Finished 1 pending downloads: 1 available, 0 failed.');
+      expect(verify.stdout).toContain('Checked 1 images: 1 ok');
+      expect(server.hits.get('/left.jpg')).toBe(1);
+      // Nothing pending any more: the next command goes straight to work.
+      const again = await run(['--data-dir', dir, 'cache', 'verify']);
+      expect(again.stderr).toBe('');
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -45,7 +45,9 @@ async function engineWithCacheOn(options: string | 'no-write'): Promise<TestEngi
 
 async function expectCleanFailure(e: TestEngine, reason: RegExp) {
   const url = server.url('/poster.jpg');
-  const err = await e.engine.services.cache.ingestUrl(url, { provider: 'tmdb', area: 'assets' }).catch((x: unknown) => x);
+  const err = await e.engine.services.cache
+    .ingestUrl(url, { provider: 'tmdb', area: 'assets' })
+    .catch((x: unknown) => x);
   expect(err).toMatchObject({ code: 'io_error', message: expect.stringMatching(reason) });
   const download = await e.engine.services.db.selectFrom('downloads').selectAll().executeTakeFirstOrThrow();
   expect(download.state).toBe('failed');
@@ -61,23 +63,30 @@ describe('a cache that cannot be written', () => {
     // Room again (the tmpfs is replaced by the real disk): the same download succeeds.
     execFileSync('umount', [mounted!], { stdio: 'ignore' });
     mounted = undefined;
-    const blob = await e.engine.services.cache.ingestUrl(server.url('/poster.jpg'), { provider: 'tmdb', area: 'assets' });
+    const blob = await e.engine.services.cache.ingestUrl(server.url('/poster.jpg'), {
+      provider: 'tmdb',
+      area: 'assets',
+    });
     expect(await e.engine.services.cache.pathOf(blob.sha256)).not.toBeNull();
   });
 
-  it.runIf(canMount)('disk full after the image, before its thumbnail: the image is stored, the thumbnail made later', async () => {
-    // Room for the image and its temp copy's blocks, not for a thumbnail as well.
-    const room = Math.ceil(poster.length / 4096) * 4096 + 8192;
-    const e = await engineWithCacheOn(`size=${room}`);
-    const cache = e.engine.services.cache;
-    const blob = await cache.ingestUrl(server.url('/poster.jpg'), { provider: 'tmdb', area: 'assets' });
-    expect(filesUnder(e.engine.services.paths.cache)).toEqual([
-      path.join('assets', blob.sha256.slice(0, 2), blob.sha256.slice(2, 4), `${blob.sha256}.jpg`),
-    ]);
-    // Still no room for a thumbnail: the UI is given the full image rather than nothing.
-    expect(await cache.thumbnailPath(blob.sha256, 'thumb')).toBe(await cache.pathOf(blob.sha256));
-    expect(filesUnder(e.engine.services.paths.cache)).toHaveLength(1);
-  });
+  it.runIf(canMount)(
+    'disk full after the image, before its thumbnail: the image is stored, the thumbnail made later',
+    async () => {
+      // Room for the image (its temp file's blocks, renamed into place) and one page more: not
+      // for its thumbnail (about 8 KB, two pages) as well.
+      const room = Math.ceil(poster.length / 4096) * 4096 + 4096;
+      const e = await engineWithCacheOn(`size=${room}`);
+      const cache = e.engine.services.cache;
+      const blob = await cache.ingestUrl(server.url('/poster.jpg'), { provider: 'tmdb', area: 'assets' });
+      expect(filesUnder(e.engine.services.paths.cache)).toEqual([
+        path.join('assets', blob.sha256.slice(0, 2), blob.sha256.slice(2, 4), `${blob.sha256}.jpg`),
+      ]);
+      // Still no room for a thumbnail: the UI is given the full image rather than nothing.
+      expect(await cache.thumbnailPath(blob.sha256, 'thumb')).toBe(await cache.pathOf(blob.sha256));
+      expect(filesUnder(e.engine.services.paths.cache)).toHaveLength(1);
+    },
+  );
 
   it.runIf(canMount)('read-only filesystem: refused with the reason', async () => {
     const e = await engineWithCacheOn('size=1m');

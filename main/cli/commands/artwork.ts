@@ -1,4 +1,10 @@
-import type { ArtworkTypeView, AutoselectResult, CandidateView, ClusterView, SlotView } from '../../../shared/api/artwork.ts';
+import type {
+  ArtworkTypeView,
+  AutoselectResult,
+  CandidateView,
+  ClusterView,
+  SlotView,
+} from '../../../shared/api/artwork.ts';
 import { ASSET_TYPES, isAssetType, type AssetType } from '../../../shared/asset-types.ts';
 import { FIELD_DEFS, isFieldName } from '../../../shared/fields.ts';
 import { flagBool, flagInt, flagString, parseId, UsageError, type ParsedArgs } from '../args.ts';
@@ -17,7 +23,9 @@ function rankFlag(args: ParsedArgs): number | undefined {
   return rank;
 }
 
-const rankSpec = { rank: { value: true, description: 'Which image of the type: 0 = the main one, 1.. = extra fanart' } };
+const rankSpec = {
+  rank: { value: true, description: 'Which image of the type: 0 = the main one, 1.. = extra fanart' },
+};
 
 const size = (w: number | null, h: number | null) => (w && h ? `${w}×${h}` : '?');
 
@@ -28,7 +36,9 @@ function slotLine(slot: SlotView): string {
       : slot.candidateId !== null
         ? `candidate ${slot.candidateId} (${slot.provider ?? '?'})`
         : 'nothing';
-  const flags = [slot.chosenBy, slot.locked ? 'locked' : null, slot.downloaded ? null : 'not downloaded yet'].filter(Boolean);
+  const flags = [slot.chosenBy, slot.locked ? 'locked' : null, slot.downloaded ? null : 'not downloaded yet'].filter(
+    Boolean,
+  );
   return `  rank ${slot.rank}: ${what} ${size(slot.width, slot.height)} [${flags.join(', ')}]`;
 }
 
@@ -46,7 +56,16 @@ function clusterRow(cluster: ClusterView): (string | number)[] {
     c.gone ? 'gone' : null,
     c.hashError ? 'no hash' : null,
   ].filter(Boolean);
-  return [c.id, c.score.toFixed(1), breakdown(c), c.provider, size(c.width, c.height), c.language ?? '-', also, flags.join(', ')];
+  return [
+    c.id,
+    c.score.toFixed(1),
+    breakdown(c),
+    c.provider,
+    size(c.width, c.height),
+    c.language ?? '-',
+    also,
+    flags.join(', '),
+  ];
 }
 
 function typeBlock(t: ArtworkTypeView): string {
@@ -65,11 +84,13 @@ function autoselectSummary(r: AutoselectResult): string {
     `${r.items} item${r.items === 1 ? '' : 's'} looked at, ${r.changes.length} choice${r.changes.length === 1 ? '' : 's'} changed, ${r.downloaded} image${r.downloaded === 1 ? '' : 's'} downloaded`,
   ];
   if (r.unmonitored.length) lines.push(`Skipped ${r.unmonitored.length} unmonitored: ${r.unmonitored.join(', ')}`);
-  if (r.previews.fetched || r.previews.failed) lines.push(`Previews: ${r.previews.fetched} fetched, ${r.previews.failed} without a hash`);
+  if (r.previews.fetched || r.previews.failed)
+    lines.push(`Previews: ${r.previews.fetched} fetched, ${r.previews.failed} without a hash`);
   for (const c of r.changes) {
     lines.push(`  item ${c.itemId} ${c.type}/${c.rank}: ${c.from ?? '-'} → ${c.to ?? 'emptied'}`);
   }
-  for (const f of r.failed) lines.push(`  item ${f.itemId} ${f.type}/${f.rank}: download of ${f.candidateId} failed: ${f.error}`);
+  for (const f of r.failed)
+    lines.push(`  item ${f.itemId} ${f.type}/${f.rank}: download of ${f.candidateId} failed: ${f.error}`);
   return lines.join('\n');
 }
 
@@ -87,7 +108,10 @@ function fieldValue(field: string, text: string): unknown {
     }
     case 'list':
       if (text.trim().startsWith('[')) return parseJson(field, text);
-      return text.split(',').map((x) => x.trim()).filter(Boolean);
+      return text
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
     default:
       return parseJson(field, text);
   }
@@ -114,7 +138,11 @@ export const artworkCommands: Command[] = [
       printResult(io, json, view, (v) =>
         [
           `${v.title} (item ${v.itemId})${v.monitored ? '' : ' — unmonitored: automation leaves it alone'}`,
-          ...(v.previewsPending ? [`${v.previewsPending} previews not fetched yet: look-alikes are not grouped until \`posterity rescore ${v.itemId}\``] : []),
+          ...(v.previewsPending
+            ? [
+                `${v.previewsPending} previews not fetched yet: look-alikes are not grouped until \`posterity rescore ${v.itemId}\``,
+              ]
+            : []),
           ...v.types.filter((t) => type || t.slots.length || t.clusters.length || t.originals.length).map(typeBlock),
         ].join('\n\n'),
       );
@@ -122,6 +150,7 @@ export const artworkCommands: Command[] = [
   },
   {
     name: 'select',
+    usesCache: true,
     usage: 'ITEM TYPE CANDIDATE [--rank N]',
     summary: 'Choose a candidate for a slot (locks it) and download the image.',
     flags: rankSpec,
@@ -135,49 +164,51 @@ export const artworkCommands: Command[] = [
         ...(rank !== undefined ? { rank } : {}),
       });
       printResult(io, json, r, (v) =>
-        [`Chosen and locked:`, slotLine(v.slot), ...(v.downloadError ? [`Download failed (kept, retried later): ${v.downloadError}`] : [])].join('\n'),
+        [
+          `Chosen and locked:`,
+          slotLine(v.slot),
+          ...(v.downloadError ? [`Download failed (kept, retried later): ${v.downloadError}`] : []),
+        ].join('\n'),
       );
       return r.downloadError ? 1 : 0;
     },
   },
-  ...(['lock', 'unlock'] as const).map(
-    (op): Command => ({
-      name: op,
-      usage: 'ITEM TYPE [--rank N]',
-      summary:
-        op === 'lock'
-          ? 'Lock the chosen artwork of a type (every rank unless --rank) against automation.'
-          : 'Unlock artwork so auto-select may replace it.',
-      flags: rankSpec,
-      async run({ client, io, json }, args) {
-        const [item, type] = args.positionals;
-        const rank = rankFlag(args);
-        const r = await client.call(op === 'lock' ? 'artwork-lock' : 'artwork-unlock', {
-          itemId: parseId(item, 'ITEM'),
-          type: typeArg(type),
-          ...(rank !== undefined ? { rank } : {}),
-        });
-        printResult(io, json, r, (v) => [`${v.changed} slot${v.changed === 1 ? '' : 's'} ${op}ed`, ...v.slots.map(slotLine)].join('\n'));
-      },
-    }),
-  ),
-  ...(['block', 'unblock'] as const).map(
-    (op): Command => ({
-      name: op,
-      usage: 'CANDIDATE',
-      summary: op === 'block' ? 'Never auto-select this candidate.' : 'Let auto-select choose this candidate again.',
-      async run({ client, io, json }, args) {
-        const candidateId = parseId(args.positionals[0], 'CANDIDATE');
-        const r = await client.call(op === 'block' ? 'candidate-block' : 'candidate-unblock', { candidateId });
-        printResult(io, json, r, (v) =>
-          [
-            `Candidate ${v.candidateId} of item ${v.itemId} ${v.blocked ? 'blocked' : 'unblocked'}`,
-            ...v.clearedSlots.map((x) => `  emptied the automatic ${x.type}/${x.rank}; the next auto-select fills it`),
-          ].join('\n'),
-        );
-      },
-    }),
-  ),
+  ...(['lock', 'unlock'] as const).map((op): Command => ({
+    name: op,
+    usage: 'ITEM TYPE [--rank N]',
+    summary:
+      op === 'lock'
+        ? 'Lock the chosen artwork of a type (every rank unless --rank) against automation.'
+        : 'Unlock artwork so auto-select may replace it.',
+    flags: rankSpec,
+    async run({ client, io, json }, args) {
+      const [item, type] = args.positionals;
+      const rank = rankFlag(args);
+      const r = await client.call(op === 'lock' ? 'artwork-lock' : 'artwork-unlock', {
+        itemId: parseId(item, 'ITEM'),
+        type: typeArg(type),
+        ...(rank !== undefined ? { rank } : {}),
+      });
+      printResult(io, json, r, (v) =>
+        [`${v.changed} slot${v.changed === 1 ? '' : 's'} ${op}ed`, ...v.slots.map(slotLine)].join('\n'),
+      );
+    },
+  })),
+  ...(['block', 'unblock'] as const).map((op): Command => ({
+    name: op,
+    usage: 'CANDIDATE',
+    summary: op === 'block' ? 'Never auto-select this candidate.' : 'Let auto-select choose this candidate again.',
+    async run({ client, io, json }, args) {
+      const candidateId = parseId(args.positionals[0], 'CANDIDATE');
+      const r = await client.call(op === 'block' ? 'candidate-block' : 'candidate-unblock', { candidateId });
+      printResult(io, json, r, (v) =>
+        [
+          `Candidate ${v.candidateId} of item ${v.itemId} ${v.blocked ? 'blocked' : 'unblocked'}`,
+          ...v.clearedSlots.map((x) => `  emptied the automatic ${x.type}/${x.rank}; the next auto-select fills it`),
+        ].join('\n'),
+      );
+    },
+  })),
   {
     name: 'field set',
     usage: 'ITEM FIELD VALUE',
@@ -185,25 +216,34 @@ export const artworkCommands: Command[] = [
     async run({ client, io, json }, args) {
       const [item, field, value] = args.positionals;
       if (!field || value === undefined) throw new UsageError('field set needs ITEM FIELD VALUE');
-      const r = await client.call('field-set', { itemId: parseId(item, 'ITEM'), field, value: fieldValue(field, value) });
+      const r = await client.call('field-set', {
+        itemId: parseId(item, 'ITEM'),
+        field,
+        value: fieldValue(field, value),
+      });
       printResult(io, json, r, (v) => `${v.field} = ${JSON.stringify(v.value)} (locked)`);
     },
   },
-  ...(['lock-field', 'unlock-field'] as const).map(
-    (op): Command => ({
-      name: op,
-      usage: 'ITEM FIELD',
-      summary: op === 'lock-field' ? 'Lock a metadata field against enrichment.' : 'Let enrichment update a metadata field again.',
-      async run({ client, io, json }, args) {
-        const [item, field] = args.positionals;
-        if (!field) throw new UsageError(`${op} needs ITEM FIELD`);
-        const r = await client.call(op === 'lock-field' ? 'field-lock' : 'field-unlock', { itemId: parseId(item, 'ITEM'), field });
-        printResult(io, json, r, (v) => `${v.field} ${v.locked ? 'locked' : 'unlocked'}`);
-      },
-    }),
-  ),
+  ...(['lock-field', 'unlock-field'] as const).map((op): Command => ({
+    name: op,
+    usage: 'ITEM FIELD',
+    summary:
+      op === 'lock-field'
+        ? 'Lock a metadata field against enrichment.'
+        : 'Let enrichment update a metadata field again.',
+    async run({ client, io, json }, args) {
+      const [item, field] = args.positionals;
+      if (!field) throw new UsageError(`${op} needs ITEM FIELD`);
+      const r = await client.call(op === 'lock-field' ? 'field-lock' : 'field-unlock', {
+        itemId: parseId(item, 'ITEM'),
+        field,
+      });
+      printResult(io, json, r, (v) => `${v.field} ${v.locked ? 'locked' : 'unlocked'}`);
+    },
+  })),
   {
     name: 'autoselect',
+    usesCache: true,
     usage: '[ITEM…] [--all]',
     summary: 'Choose artwork for monitored items (never over locks, blocks or look-alikes).',
     flags: { all: { description: 'Every item' } },
@@ -215,7 +255,9 @@ export const artworkCommands: Command[] = [
       const bar = ctx.progress();
       let r: AutoselectResult;
       try {
-        r = await ctx.client.call('artwork-autoselect', all ? { all: true } : { itemIds }, { onProgress: (p) => bar.update(p) });
+        r = await ctx.client.call('artwork-autoselect', all ? { all: true } : { itemIds }, {
+          onProgress: (p) => bar.update(p),
+        });
       } finally {
         bar.done();
       }
@@ -225,14 +267,22 @@ export const artworkCommands: Command[] = [
   },
   {
     name: 'rescore',
+    usesCache: true,
     usage: 'ITEM [--retry-failed]',
     summary: "Fetch missing previews and score an item's candidates again.",
     flags: { 'retry-failed': { description: 'Also retry previews that failed before' } },
     async run({ client, io, json }, args) {
       const itemId = parseId(args.positionals[0], 'ITEM');
-      const r = await client.call('artwork-rescore', { itemId, ...(flagBool(args, 'retry-failed') ? { retryFailed: true } : {}) });
-      printResult(io, json, r, (v) =>
-        `${v.candidates} candidates in ${v.clusters} groups; previews ${v.previews.fetched} fetched, ${v.previews.failed} failed`,
+      const r = await client.call('artwork-rescore', {
+        itemId,
+        ...(flagBool(args, 'retry-failed') ? { retryFailed: true } : {}),
+      });
+      printResult(
+        io,
+        json,
+        r,
+        (v) =>
+          `${v.candidates} candidates in ${v.clusters} groups; previews ${v.previews.fetched} fetched, ${v.previews.failed} failed`,
       );
     },
   },

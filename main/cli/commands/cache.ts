@@ -2,7 +2,7 @@ import path from 'node:path';
 import { isAssetType, ASSET_TYPES } from '../../../shared/asset-types.ts';
 import type { CacheGcResult, CacheVerifyResult, RecycleEntry } from '../../../shared/api/cache.ts';
 import { flagBool, flagInt, flagString, parseId, UsageError } from '../args.ts';
-import { EXIT, type Command } from '../command.ts';
+import { EXIT, type Command, type CommandContext } from '../command.ts';
 import { formatBytes, printResult, table } from '../output.ts';
 
 const DOWNLOAD_STATES = ['pending', 'available', 'failed'] as const;
@@ -10,9 +10,12 @@ const when = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString
 
 function showVerify(v: CacheVerifyResult): string {
   const lines = [`Checked ${v.checked} images: ${v.ok} ok, ${v.problems.length} with problems.`];
-  for (const p of v.problems) lines.push(`  ${p.sha256.slice(0, 12)}  ${p.problem.padEnd(8)} ${p.outcome.padEnd(13)} ${p.detail}`);
-  if (v.thumbnailsMissing > 0) lines.push(`Thumbnails missing: ${v.thumbnailsMissing}${v.repair ? `, rebuilt ${v.thumbnailsRebuilt}` : ''}`);
-  if (!v.repair && v.problems.length > 0) lines.push('Run `posterity cache verify --repair` to quarantine and fetch them again.');
+  for (const p of v.problems)
+    lines.push(`  ${p.sha256.slice(0, 12)}  ${p.problem.padEnd(8)} ${p.outcome.padEnd(13)} ${p.detail}`);
+  if (v.thumbnailsMissing > 0)
+    lines.push(`Thumbnails missing: ${v.thumbnailsMissing}${v.repair ? `, rebuilt ${v.thumbnailsRebuilt}` : ''}`);
+  if (!v.repair && v.problems.length > 0)
+    lines.push('Run `posterity cache verify --repair` to quarantine and fetch them again.');
   return lines.join('\n');
 }
 
@@ -23,6 +26,13 @@ function showGc(v: CacheGcResult): string {
     `${v.referenced} images in use; ${v.waiting} unused within the grace period${v.newlyUnreferenced ? ` (${v.newlyUnreferenced} newly unused)` : ''}.`,
     `${verb} ${v.recycled.length} unused images (${formatBytes(bytes)}) to the recycle bin.`,
     `${v.dryRun ? 'Would purge' : 'Purged'} ${v.purged} expired recycle bin entries (${formatBytes(v.purgedBytes)}).`,
+    `${v.dryRun ? 'Would delete' : 'Deleted'} ${v.quarantine.purged.length} expired quarantined files (${formatBytes(v.quarantine.purgedBytes)}); ` +
+      `${v.quarantine.kept} kept for inspection (${formatBytes(v.quarantine.keptBytes)}).`,
+    ...(v.quarantine.forgotten.length
+      ? [
+          `${v.dryRun ? 'Would forget' : 'Forgot'} ${v.quarantine.forgotten.length} unrecoverable images nothing uses any more.`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -42,12 +52,40 @@ function showRecycle(list: RecycleEntry[]): string {
   );
 }
 
+/**
+ * Finishes downloads left PENDING by an earlier run before a command that uses the cache, with
+ * the same progress bar as `cache resume`; messages go to stderr so `--json` output stays one
+ * document. A download that fails again is recorded FAILED and does not stop the command.
+ */
+export async function finishPendingDownloads({ client, io, json, progress }: CommandContext): Promise<void> {
+  const [first] = await client.call('cache-downloads', { state: 'pending', limit: 1 });
+  if (!first) return;
+  if (!json) io.stderr.write('Finishing downloads left pending by an earlier run…\n');
+  const bar = progress();
+  try {
+    const r = await client.call('cache-resume', {}, { onProgress: (p) => bar.update(p) });
+    bar.done();
+    if (!json) {
+      io.stderr.write(
+        `Finished ${r.resumed} pending downloads: ${r.available} available, ${r.failed} failed` +
+          `${r.failed ? ' (see `posterity cache downloads --state failed`)' : ''}.\n`,
+      );
+    }
+  } catch (err) {
+    bar.done();
+    // The command itself may still do its work with what is cached; it reports its own errors.
+    io.stderr.write(`posterity: pending downloads could not be resumed: ${(err as Error).message}\n`);
+  }
+}
+
 export const cacheCommands: Command[] = [
   {
     name: 'cache import',
     usage: `ITEM TYPE FILE [--rank N]`,
     summary: `Use a local image as an item's chosen image (locked). TYPE: ${ASSET_TYPES.join(', ')}.`,
-    flags: { rank: { value: true, description: 'Which image of the type (0 = the main one; fanart 1.. = extra fanart).' } },
+    flags: {
+      rank: { value: true, description: 'Which image of the type (0 = the main one; fanart 1.. = extra fanart).' },
+    },
     async run({ client, io, json }, args) {
       const [itemArg, type, file] = args.positionals;
       const itemId = parseId(itemArg, 'ITEM');
@@ -60,20 +98,32 @@ export const cacheCommands: Command[] = [
         file: path.resolve(file),
         ...(rank === undefined ? {} : { rank }),
       });
-      printResult(io, json, result, (v) =>
-        `Item ${v.slot.itemId} ${v.slot.type}${v.slot.rank ? ` #${v.slot.rank}` : ''} is now ${v.blob.width}×${v.blob.height} ${v.blob.ext.toUpperCase()} ` +
-        `(${formatBytes(v.blob.bytes)}, ${v.blob.sha256.slice(0, 12)}), chosen by you and locked.`,
+      printResult(
+        io,
+        json,
+        result,
+        (v) =>
+          `Item ${v.slot.itemId} ${v.slot.type}${v.slot.rank ? ` #${v.slot.rank}` : ''} is now ${v.blob.width}×${v.blob.height} ${v.blob.ext.toUpperCase()} ` +
+          `(${formatBytes(v.blob.bytes)}, ${v.blob.sha256.slice(0, 12)}), chosen by you and locked.`,
       );
     },
   },
   {
     name: 'cache verify',
     usage: '[--repair]',
-    summary: 'Re-hash every cached image; --repair quarantines bad files and fetches them again.',
-    flags: { repair: { description: 'Quarantine missing or corrupt images and recover them from copies or their source.' } },
+    summary:
+      'Re-hash every cached image (after finishing pending downloads); --repair quarantines bad files and fetches them again.',
+    usesCache: true,
+    flags: {
+      repair: { description: 'Quarantine missing or corrupt images and recover them from copies or their source.' },
+    },
     async run({ client, io, json, progress }, args) {
       const bar = progress();
-      const result = await client.call('cache-verify', { repair: flagBool(args, 'repair') }, { onProgress: (p) => bar.update(p) });
+      const result = await client.call(
+        'cache-verify',
+        { repair: flagBool(args, 'repair') },
+        { onProgress: (p) => bar.update(p) },
+      );
       bar.done();
       printResult(io, json, result, showVerify);
       const unresolved = result.problems.filter((p) => p.outcome !== 'repaired').length;
@@ -83,8 +133,11 @@ export const cacheCommands: Command[] = [
   {
     name: 'cache gc',
     usage: '[--dry-run]',
-    summary: 'Move cache images nothing has used for the grace period to the recycle bin; purge expired entries.',
-    flags: { 'dry-run': { description: 'Only report what would be collected.' } },
+    summary:
+      'Move cache images nothing has used for the grace period to the recycle bin; purge expired entries and quarantined files.',
+    flags: {
+      'dry-run': { description: 'Only report what would be collected or purged (with sizes); change nothing.' },
+    },
     async run({ client, io, json }, args) {
       const result = await client.call('cache-gc', { dryRun: flagBool(args, 'dry-run') });
       printResult(io, json, result, showGc);
@@ -126,9 +179,13 @@ export const cacheCommands: Command[] = [
       const bar = progress();
       const r = await client.call('cache-resume', {}, { onProgress: (p) => bar.update(p) });
       bar.done();
-      printResult(io, json, r, (v) =>
-        `Resumed ${v.resumed} downloads: ${v.available} available, ${v.failed} failed.` +
-        (v.tempFilesRemoved ? ` Removed ${v.tempFilesRemoved} leftover temp files.` : ''),
+      printResult(
+        io,
+        json,
+        r,
+        (v) =>
+          `Resumed ${v.resumed} downloads: ${v.available} available, ${v.failed} failed.` +
+          (v.tempFilesRemoved ? ` Removed ${v.tempFilesRemoved} leftover temp files.` : ''),
       );
       return r.failed > 0 ? EXIT.failed : EXIT.ok;
     },

@@ -79,6 +79,7 @@ function modeFlag(value: string | undefined): PublishMode | undefined {
 export const publishCommands: Command[] = [
   {
     name: 'publish',
+    usesCache: true,
     usage: '[ITEM…|--all] [--mode copy|hardlink|reflink] [--dry-run]',
     summary: 'Write chosen artwork and NFOs into the library under Kodi names (only what differs).',
     flags: {
@@ -104,6 +105,7 @@ export const publishCommands: Command[] = [
   },
   {
     name: 'rebuild',
+    usesCache: true,
     usage: '[--dry-run] [ITEM…]',
     summary: 'Restore published artwork and NFOs from the cache (after a disk swap or an upgrade deleted them).',
     flags: { 'dry-run': { description: 'Show the plan; change nothing.' } },
@@ -122,6 +124,7 @@ export const publishCommands: Command[] = [
   },
   {
     name: 'verify',
+    usesCache: true,
     usage: '[--repair] [ITEM…]',
     summary: 'Compare the library with what should be there (missing, modified, foreign, stale); --repair fixes it.',
     flags: { repair: { description: 'Fix what differs from the cache (replaced files go to the recycle bin).' } },

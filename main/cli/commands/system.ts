@@ -28,9 +28,20 @@ export const systemCommands: Command[] = [
           `Data folder: ${v.dataDir}`,
           `Database:    ${v.database.path} (schema ${v.database.schemaVersion}, ${formatBytes(v.database.sizeBytes)})`,
           `Libraries:   ${v.libraries}`,
-          `Items:       ${v.items.total}${Object.keys(v.items.byState).length ? ` (${Object.entries(v.items.byState).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
+          `Items:       ${v.items.total}${
+            Object.keys(v.items.byState).length
+              ? ` (${Object.entries(v.items.byState)
+                  .map(([k, n]) => `${k} ${n}`)
+                  .join(', ')})`
+              : ''
+          }`,
           `Cache:       ${v.cache.blobs} images, ${formatBytes(v.cache.bytes)}`,
-          ...Object.entries(v.cache.byType).map(([t, u]) => `  ${t.padEnd(13)}${u.files} files, ${formatBytes(u.bytes)}`),
+          ...Object.entries(v.cache.byType).map(
+            ([t, u]) => `  ${t.padEnd(13)}${u.files} files, ${formatBytes(u.bytes)}`,
+          ),
+          `  ${'quarantine'.padEnd(13)}${v.cache.quarantine.files} files, ${formatBytes(v.cache.quarantine.bytes)}` +
+            (v.cache.quarantine.blobs ? ` (${v.cache.quarantine.blobs} images could not be repaired)` : ''),
+          `Downloads:   ${v.cache.downloads.pending} pending, ${v.cache.downloads.failed} failed`,
           `Jobs:        ${v.jobs.queued} queued, ${v.jobs.running} running, ${v.jobs.failed} failed`,
           `TMDB:        ${v.providers.tmdb.configured ? 'key set' : 'no key'} (${v.providers.tmdb.baseUrl})`,
           `Fanart.tv:   ${v.providers.fanart.configured ? 'key set' : 'no key'} (${v.providers.fanart.baseUrl})`,

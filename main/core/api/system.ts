@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { statSync } from 'node:fs';
 import type { systemMethods } from '../../../shared/api/system.ts';
+import { listQuarantine } from '../cache/quarantine.ts';
 import type { Services } from '../services.ts';
 import { PROVIDER_LABELS, ProviderError } from '../providers/errors.ts';
 import type { HandlersFor } from './dispatch.ts';
@@ -8,7 +9,7 @@ import type { HandlersFor } from './dispatch.ts';
 export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
   return {
     status: async () => {
-      const [libraries, states, blobs, byArea, jobs] = await Promise.all([
+      const [libraries, states, blobs, byArea, jobs, quarantined, downloads, quarantineFiles] = await Promise.all([
         s.db.selectFrom('libraries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
         s.db.selectFrom('items').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute(),
         s.db
@@ -19,7 +20,11 @@ export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
           .executeTakeFirstOrThrow(),
         cacheUsageByType(s),
         s.db.selectFrom('jobs').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute(),
+        s.db.selectFrom('blobs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'quarantined').executeTakeFirstOrThrow(),
+        s.db.selectFrom('downloads').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute(),
+        listQuarantine(s.paths),
       ]);
+      const downloadCount = (state: string) => Number(downloads.find((d) => d.state === state)?.n ?? 0);
       const byState = Object.fromEntries(states.map((r) => [r.state, Number(r.n)]));
       const jobCount = (state: string) => Number(jobs.find((j) => j.state === state)?.n ?? 0);
       return {
@@ -32,7 +37,17 @@ export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
         },
         libraries: Number(libraries.n),
         items: { total: Object.values(byState).reduce((a, b) => a + b, 0), byState },
-        cache: { blobs: Number(blobs.n), bytes: Number(blobs.bytes), byType: byArea },
+        cache: {
+          blobs: Number(blobs.n),
+          bytes: Number(blobs.bytes),
+          byType: byArea,
+          quarantine: {
+            blobs: Number(quarantined.n),
+            files: quarantineFiles.length,
+            bytes: quarantineFiles.reduce((n, f) => n + f.bytes, 0),
+          },
+          downloads: { pending: downloadCount('pending'), failed: downloadCount('failed') },
+        },
         jobs: { queued: jobCount('queued'), running: jobCount('running'), failed: jobCount('failed') },
         providers: {
           tmdb: { configured: s.settings.get('tmdb.apiKey') !== '', baseUrl: s.settings.get('tmdb.baseUrl') },

@@ -42,6 +42,15 @@ export interface GateResult {
   thumb: Buffer | null;
 }
 
+/** The decoded thumbnail-sized pixels, still to be encoded (`encodeThumb`). */
+export interface ThumbPixels {
+  data: Buffer;
+  raw: { width: number; height: number; channels: 3 | 4 };
+}
+
+/** What the gate proves and computes before the thumbnail is encoded. */
+export type InspectedImage = Omit<GateResult, 'thumb'> & { thumbPixels: ThumbPixels | null };
+
 const input = (extra: SharpOptions = {}): SharpOptions => ({
   limitInputPixels: GATE_LIMITS.maxPixels,
   // Stricter than 'truncated': corrupt data inside an otherwise whole file is refused too.
@@ -60,6 +69,16 @@ const input = (extra: SharpOptions = {}): SharpOptions => ({
  * reason; never anything else for bad input.
  */
 export async function inspectImage(bytes: Buffer, options: { thumbnail: boolean }): Promise<GateResult> {
+  const { thumbPixels, ...inspected } = await inspectPixels(bytes, options);
+  return { ...inspected, thumb: thumbPixels ? await encodeThumb(thumbPixels) : null };
+}
+
+/**
+ * `inspectImage` up to the thumbnail's pixels: everything that proves the image whole. The WebP
+ * encode (`encodeThumb`) is left to the caller, so the ingest can schedule it as a separate turn
+ * in its work pool and write the thumbnail while the blob itself is committed.
+ */
+export async function inspectPixels(bytes: Buffer, options: { thumbnail: boolean }): Promise<InspectedImage> {
   if (bytes.length > GATE_LIMITS.maxBytes) throw new Rejection(`larger than ${mb(GATE_LIMITS.maxBytes)}`);
   const sniffed = sniffFormat(bytes.subarray(0, 4096));
   if (sniffed.kind === 'refused') throw new Rejection(sniffed.reason);
@@ -70,7 +89,11 @@ export async function inspectImage(bytes: Buffer, options: { thumbnail: boolean 
   return { ...(await decode(bytes, sniffed.format, options.thumbnail)), converted: false };
 }
 
-async function decode(bytes: Buffer, format: StoredFormat, wantThumb: boolean): Promise<Omit<GateResult, 'converted'>> {
+async function decode(
+  bytes: Buffer,
+  format: StoredFormat,
+  wantThumb: boolean,
+): Promise<Omit<InspectedImage, 'converted'>> {
   const { width, height } = displayedSize(bytes, format) ?? (await headerFromLibvips(bytes, format));
   if (width * height > GATE_LIMITS.maxPixels) {
     throw new Rejection(
@@ -85,19 +108,17 @@ async function decode(bytes: Buffer, format: StoredFormat, wantThumb: boolean): 
   if (!wantThumb || width <= THUMB_SELF_MAX_WIDTH) {
     // No thumbnail to make: the hash's own reduced decode is the one decode, and proves the image whole.
     const phash = await perceptualHashOf(image).catch(decodeFailed);
-    return { bytes, format, width, height, phash, thumb: null };
+    return { bytes, format, width, height, phash, thumbPixels: null };
   }
   // The one decode, straight to the thumbnail's size (shrink-on-load, then one resize); the WebP
-  // is encoded from those pixels while the hash is taken from the same pixels.
+  // is encoded from those pixels (`encodeThumb`) and the hash is taken from the same pixels.
   const work = await image
-    .resize({ width: THUMB.width })
+    .resize({ width: THUMB.width, kernel: THUMB.kernel })
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true })
     .catch(decodeFailed);
   const raw = { width: work.info.width, height: work.info.height, channels: work.info.channels as 3 | 4 };
-  const thumb = sharp(work.data, { raw }).webp({ quality: THUMB.quality, effort: THUMB.effort }).toBuffer();
-  thumb.catch(() => undefined); // awaited below, after the hash
   // An opaque image is hashed right here from those pixels. With transparency, the hash's rule
   // (a wholly transparent pixel counts as white) depends on the grid it is applied to, so the
   // pixels go through the hash's own 128 × 128 resize, as the select domain hashes them.
@@ -105,7 +126,12 @@ async function decode(bytes: Buffer, format: StoredFormat, wantThumb: boolean): 
     raw.channels === 3
       ? blockhashPixels(work.data, raw.width, raw.height, raw.channels)
       : await perceptualHashOf(sharp(work.data, { raw }));
-  return { bytes, format, width, height, phash, thumb: await thumb };
+  return { bytes, format, width, height, phash, thumbPixels: { data: work.data, raw } };
+}
+
+/** The grid thumbnail (WebP) from the gate's thumbnail-sized pixels. */
+export function encodeThumb(pixels: ThumbPixels): Promise<Buffer> {
+  return sharp(pixels.data, { raw: pixels.raw }).webp({ quality: THUMB.quality, effort: THUMB.effort }).toBuffer();
 }
 
 /** Size as displayed (after EXIF orientation), from the header bytes alone; null when libvips must say. */
@@ -138,8 +164,8 @@ async function headerFromLibvips(bytes: Buffer, format: StoredFormat): Promise<{
  * lost). Null when the blob is small enough to be its own thumbnail.
  */
 export async function thumbnailOf(bytes: Buffer): Promise<Buffer | null> {
-  const result = await decode(bytes, formatOf(bytes), true);
-  return result.thumb;
+  const { thumbPixels } = await decode(bytes, formatOf(bytes), true);
+  return thumbPixels ? encodeThumb(thumbPixels) : null;
 }
 
 function formatOf(bytes: Buffer): StoredFormat {

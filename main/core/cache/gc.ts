@@ -3,6 +3,7 @@ import type { DbOrTx } from '../db/database.ts';
 import type { Services } from '../services.ts';
 import { removeQuietly } from './files.ts';
 import { blobPath, thumbPath } from './layout.ts';
+import { listQuarantine, purgeQuarantined } from './quarantine.ts';
 import type { RecycleBin } from './recycle.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -20,6 +21,18 @@ export interface GcReport {
   /** Recycle bin entries purged after their retention (or that would be). */
   purged: number;
   purgedBytes: number;
+  quarantine: QuarantineGc;
+}
+
+export interface QuarantineGc {
+  /** Quarantined files past `recycle.retentionDays`, deleted (or that would be). */
+  purged: { sha256: string; bytes: number; quarantinedAt: number }[];
+  purgedBytes: number;
+  /** Quarantined files still kept for inspection. */
+  kept: number;
+  keptBytes: number;
+  /** Quarantined blobs (unrecoverable) nothing references any more, past the grace period: rows dropped. */
+  forgotten: string[];
 }
 
 /**
@@ -49,7 +62,8 @@ const blobSha = sql.ref<string>('blobs.sha256');
 export async function collectGarbage(s: Services, bin: RecycleBin, options: { dryRun: boolean }): Promise<GcReport> {
   const now = s.clock.now();
   const cutoff = now - s.settings.get('cache.gcGraceDays') * DAY_MS;
-  const count = async (where: (db: DbOrTx) => Promise<{ n: number | string | bigint }>) => Number((await where(s.db)).n);
+  const count = async (where: (db: DbOrTx) => Promise<{ n: number | string | bigint }>) =>
+    Number((await where(s.db)).n);
 
   const referenced = await count((db) =>
     db
@@ -86,10 +100,11 @@ export async function collectGarbage(s: Services, bin: RecycleBin, options: { dr
         .where('unreferenced_since', 'is not', null)
         .where(isReferenced(blobSha))
         .execute();
+      // Quarantined blobs age too: one nothing uses is eventually forgotten (see collectQuarantine).
       await trx
         .updateTable('blobs')
         .set({ unreferenced_since: now })
-        .where('state', '=', 'available')
+        .where('state', 'in', ['available', 'quarantined'])
         .where('unreferenced_since', 'is', null)
         .where(sql<SqlBool>`not ${isReferenced(blobSha)}`)
         .execute();
@@ -149,8 +164,15 @@ export async function collectGarbage(s: Services, bin: RecycleBin, options: { dr
   }
 
   const purge = await bin.purge({ expiredOnly: true, dryRun: options.dryRun });
-  if (recycled.length > 0 || purge.purged > 0) {
-    log.info('Cache garbage collected', { recycled: recycled.length, purged: purge.purged, dryRun: options.dryRun });
+  const quarantine = await collectQuarantine(s, cutoff, options.dryRun);
+  if (recycled.length > 0 || purge.purged > 0 || quarantine.purged.length > 0 || quarantine.forgotten.length > 0) {
+    log.info('Cache garbage collected', {
+      recycled: recycled.length,
+      purged: purge.purged,
+      quarantinePurged: quarantine.purged.length,
+      quarantineForgotten: quarantine.forgotten.length,
+      dryRun: options.dryRun,
+    });
   }
   return {
     dryRun: options.dryRun,
@@ -160,5 +182,60 @@ export async function collectGarbage(s: Services, bin: RecycleBin, options: { dr
     recycled,
     purged: purge.purged,
     purgedBytes: purge.bytes,
+    quarantine,
   };
+}
+
+/**
+ * The quarantine: a file there is the damaged copy verify moved aside, kept for inspection as
+ * long as a recycled file would be, then deleted. A quarantined blob row (one verify could not
+ * repair) stays while anything references it, so a later `verify --repair` can still recover it;
+ * once nothing has for the grace period it is dropped with its provenance. Available blobs are
+ * not looked at: their files never live in the quarantine.
+ */
+async function collectQuarantine(s: Services, graceCutoff: number, dryRun: boolean): Promise<QuarantineGc> {
+  const now = s.clock.now();
+  const retentionCutoff = now - s.settings.get('recycle.retentionDays') * DAY_MS;
+  const report: QuarantineGc = { purged: [], purgedBytes: 0, kept: 0, keptBytes: 0, forgotten: [] };
+  for (const f of await listQuarantine(s.paths)) {
+    if (f.quarantinedAt > retentionCutoff) {
+      report.kept++;
+      report.keptBytes += f.bytes;
+      continue;
+    }
+    if (!dryRun) await purgeQuarantined(f.file);
+    report.purged.push({ sha256: f.sha256, bytes: f.bytes, quarantinedAt: f.quarantinedAt });
+    report.purgedBytes += f.bytes;
+  }
+
+  const stale = (db: DbOrTx) =>
+    db
+      .selectFrom('blobs')
+      .select('sha256')
+      .where('state', '=', 'quarantined')
+      .where((eb) =>
+        eb.or([
+          eb('unreferenced_since', '<=', graceCutoff),
+          ...(dryRun && now <= graceCutoff ? [eb('unreferenced_since', 'is', null)] : []),
+        ]),
+      )
+      .where(sql<SqlBool>`not ${isReferenced(blobSha)}`)
+      .orderBy('sha256');
+  if (dryRun) {
+    report.forgotten = (await stale(s.db).execute()).map((r) => r.sha256);
+    return report;
+  }
+  // Decided and deleted in one transaction: a reference added meanwhile keeps the row.
+  report.forgotten = await s.db.transaction().execute(async (trx) => {
+    const rows = (await stale(trx).execute()).map((r) => r.sha256);
+    for (let i = 0; i < rows.length; i += 500) {
+      await trx
+        .deleteFrom('blobs')
+        .where('sha256', 'in', rows.slice(i, i + 500))
+        .where('state', '=', 'quarantined')
+        .execute();
+    }
+    return rows;
+  });
+  return report;
 }

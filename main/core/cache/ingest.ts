@@ -8,7 +8,7 @@ import type { Services } from '../services.ts';
 import { IngestRecords } from './blobs-repo.ts';
 import { commitTemp, exists, moveFile, receive, removeQuietly, syncFile, writeTemp, type Received } from './files.ts';
 import { declaredFormat, STORED_FORMATS } from './formats.ts';
-import { GATE_LIMITS, inspectImage, Rejection, type GateResult } from './gate.ts';
+import { encodeThumb, GATE_LIMITS, inspectPixels, Rejection, type InspectedImage, type ThumbPixels } from './gate.ts';
 import { blobPath, thumbPath, type CacheArea } from './layout.ts';
 import type { WorkPool } from './pool.ts';
 
@@ -187,7 +187,11 @@ export class Ingest {
     const info = await stat(absPath).catch(() => null);
     if (!info?.isFile()) throw new ApiError('not_found', `No file at ${absPath}`, 'file');
     if (info.size > GATE_LIMITS.maxBytes) {
-      throw new ApiError('bad_request', `${absPath} was refused: larger than ${GATE_LIMITS.maxBytes / 1024 / 1024} MB`, 'file');
+      throw new ApiError(
+        'bad_request',
+        `${absPath} was refused: larger than ${GATE_LIMITS.maxBytes / 1024 / 1024} MB`,
+        'file',
+      );
     }
     try {
       const received = await this.#receive(createReadStream(absPath), o.signal);
@@ -212,6 +216,8 @@ export class Ingest {
     after?: AfterStore,
   ): Promise<BlobRow> {
     const temps: string[] = received.tmpPath ? [received.tmpPath] : [];
+    /** The thumbnail's temp file while this function owns it (until #record takes it). */
+    let thumbDone: Promise<string | null> | null = null;
     try {
       const known = await this.#knownBytes(received.sha256, area, provenance, after);
       if (known) return known;
@@ -224,13 +230,16 @@ export class Ingest {
         ? syncFile(received.tmpPath).then(() => received.tmpPath!)
         : this.#writeTemp(bytes, temps);
       persisted.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
-      let gate: GateResult;
+      let gate: InspectedImage;
       try {
-        gate = await this.pool.run(() => inspectImage(bytes, { thumbnail: thumbnails }));
+        gate = await this.pool.run(() => inspectPixels(bytes, { thumbnail: thumbnails }));
       } catch (err) {
         await persisted.catch(() => undefined);
         throw err;
       }
+      // The image is proven whole; its thumbnail is encoded and written while the blob is
+      // committed (derived data: one that cannot be made now is made on first request).
+      thumbDone = gate.thumbPixels ? this.#makeThumb(gate.thumbPixels) : null;
       let tmp = await persisted;
       const real = gate.converted ? 'svg' : gate.format;
       if (provenance.declared && provenance.declared !== real) {
@@ -250,8 +259,15 @@ export class Ingest {
       }
       await commitTemp(tmp, blobPath(this.s.paths, area, sha, STORED_FORMATS[gate.format].ext), { synced: true });
       temps.splice(temps.indexOf(tmp), 1); // renamed into place: nothing left to clean up
-      return await this.#record(sha, gate, provenance, area, after);
+      const thumb = thumbDone;
+      thumbDone = null;
+      return await this.#record(sha, gate, provenance, area, thumb, after);
     } finally {
+      const unused = await thumbDone; // known bytes after all, or a failure: the thumbnail is not needed
+      if (unused) {
+        this.active.delete(unused);
+        await removeQuietly(unused);
+      }
       for (const tmp of temps) {
         this.active.delete(tmp);
         await removeQuietly(tmp);
@@ -278,13 +294,40 @@ export class Ingest {
     return blob;
   }
 
-  /** The thumbnail, then the blob row, its provenance and the caller's bookkeeping in one transaction. */
-  async #record(sha: string, gate: GateResult, provenance: Provenance, area: CacheArea, after?: AfterStore) {
+  /**
+   * Encodes the thumbnail (in the work pool) and writes it to a fsynced temp file; resolves to
+   * that file, or null when either failed (logged): it never rejects. Named by the blob's hash
+   * only once the blob is committed, in #record.
+   */
+  async #makeThumb(pixels: ThumbPixels): Promise<string | null> {
+    try {
+      // A turn of its own in the pool: sharp work (decodes and encodes) never exceeds the pool's
+      // size, which leaves libuv's other threads to the file system (fsync, rename), and the
+      // encode with its temp file overlaps the blob's commit instead of preceding it.
+      const webp = await this.pool.run(() => encodeThumb(pixels));
+      return await this.#writeTemp(webp, []);
+    } catch (err) {
+      this.s.log.child('cache').warn('Thumbnail not made', { error: (err as Error).message });
+      return null;
+    }
+  }
+
+  /** The thumbnail into place, then the blob row, its provenance and the caller's bookkeeping in one transaction. */
+  async #record(
+    sha: string,
+    gate: InspectedImage,
+    provenance: Provenance,
+    area: CacheArea,
+    thumbDone: Promise<string | null> | null,
+    after?: AfterStore,
+  ) {
     const { clock } = this.s;
     const spec = STORED_FORMATS[gate.format];
-    if (gate.thumb) {
+    const thumbTemp = await thumbDone;
+    if (thumbTemp) {
+      this.active.delete(thumbTemp);
       // Derived data: a thumbnail that cannot be written now is made on first request instead.
-      await this.#writeThumb(sha, gate.thumb).catch((err: unknown) =>
+      await commitTemp(thumbTemp, thumbPath(this.s.paths, sha, 'thumb'), { synced: true }).catch((err: unknown) =>
         this.s.log.child('cache').warn('Thumbnail not written', { sha256: sha, error: (err as Error).message }),
       );
     }
@@ -307,10 +350,6 @@ export class Ingest {
       return blob;
     });
   }
-
-  async #writeThumb(sha: string, thumb: Buffer): Promise<void> {
-    await commitTemp(await writeTemp(this.s.paths.tmp, thumb), thumbPath(this.s.paths, sha, 'thumb'), { synced: true });
-  }
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -326,7 +365,8 @@ function toIngestError(err: unknown, what: string): ApiError {
     return new ApiError('provider_error', `${what} was refused: larger than ${GATE_LIMITS.maxBytes / 1024 / 1024} MB`);
   }
   const e = err as Error;
-  if (e?.name === 'AbortError' || (e as { code?: string })?.code === 'ABORT_ERR') return new ApiError('cancelled', 'Cancelled');
+  if (e?.name === 'AbortError' || (e as { code?: string })?.code === 'ABORT_ERR')
+    return new ApiError('cancelled', 'Cancelled');
   const message = e?.message ?? String(err);
   // A body cut off past the size cap surfaces from undici as a plain error.
   if (/max(imum)?.?response.?size|exceeded max size|too large/i.test(message)) {

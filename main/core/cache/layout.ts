@@ -11,9 +11,12 @@ export const THUMB_SIZES: readonly ThumbSize[] = ['thumb', 'full'];
 
 /**
  * Grid thumbnails: this wide (height follows the aspect), WebP at this quality. Effort 1 encodes
- * about three times faster than the default 4 for a few percent more bytes.
+ * about three times faster than the default 4 for a few percent more bytes (effort 0 saves
+ * another 3% of the gate's time for 11% more bytes: not taken). The kernel applies after
+ * shrink-on-load, to a reduction of less than 2×, where a (properly widened) linear filter looks
+ * the same at grid size as lanczos3 and costs 15% less of the thumbnail decode.
  */
-export const THUMB = { width: 342, quality: 80, effort: 1 } as const;
+export const THUMB = { width: 342, quality: 80, effort: 1, kernel: 'linear' } as const;
 /**
  * A blob at most this wide is served as its own thumbnail: re-encoding a 500 px preview to save a
  * few kilobytes is not worth a file per blob.

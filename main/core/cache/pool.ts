@@ -1,7 +1,8 @@
 import os from 'node:os';
 
 /**
- * A bounded pool for the CPU-heavy part of ingest (decoding). sharp already runs each pipeline
+ * A bounded pool for the CPU-heavy part of ingest (decodes, and thumbnail encodes as turns of
+ * their own). sharp already runs each pipeline
  * on libuv's threadpool, off the event loop; what it lacks is a bound, so a burst of 200
  * downloads does not decode 200 images at once. One slot per core keeps every core busy and
  * memory flat.

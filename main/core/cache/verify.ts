@@ -1,11 +1,11 @@
 import { copyFile, mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { CallOptions } from '../../../shared/api/index.ts';
 import type { BlobRow } from '../db/schema.ts';
 import type { Services } from '../services.ts';
-import { commitTemp, exists, hashFile, moveFile, removeQuietly, tempPathIn } from './files.ts';
+import { commitTemp, exists, hashFile, removeQuietly, tempPathIn } from './files.ts';
 import type { Ingest } from './ingest.ts';
 import { blobPath, thumbPath, THUMB_SELF_MAX_WIDTH } from './layout.ts';
+import { quarantineFile } from './quarantine.ts';
 import type { RecycleBin } from './recycle.ts';
 
 export type VerifyOutcome = 'reported' | 'repaired' | 'unrecoverable';
@@ -72,7 +72,13 @@ export async function verifyCache(deps: VerifyDeps, options: { repair: boolean }
     }
     const problem: VerifyProblem['problem'] = found ? 'corrupt' : blob.state === 'quarantined' ? 'corrupt' : 'missing';
     if (!options.repair) {
-      report.problems.push({ sha256: blob.sha256, area: blob.area, problem, outcome: 'reported', detail: describe(problem, file) });
+      report.problems.push({
+        sha256: blob.sha256,
+        area: blob.area,
+        problem,
+        outcome: 'reported',
+        detail: describe(problem, file),
+      });
       continue;
     }
     if (found) await quarantine(s, file, blob);
@@ -89,7 +95,11 @@ export async function verifyCache(deps: VerifyDeps, options: { repair: boolean }
   }
   const now = s.clock.now();
   for (let i = 0; i < verified.length; i += 500) {
-    await s.db.updateTable('blobs').set({ verified_at: now }).where('sha256', 'in', verified.slice(i, i + 500)).execute();
+    await s.db
+      .updateTable('blobs')
+      .set({ verified_at: now })
+      .where('sha256', 'in', verified.slice(i, i + 500))
+      .execute();
   }
   options.onProgress?.({ done: blobs.length, total: blobs.length });
   const repaired = report.problems.filter((p) => p.outcome === 'repaired').length;
@@ -107,17 +117,19 @@ async function setState(s: Services, sha: string, state: 'available' | 'quaranti
   await s.db.updateTable('blobs').set({ state }).where('sha256', '=', sha).execute();
 }
 
-/** Keeps the damaged file for inspection instead of deleting it. */
+/** Keeps the damaged file for inspection instead of deleting it (GC purges it after the retention). */
 async function quarantine(s: Services, file: string, blob: BlobRow): Promise<void> {
-  let target = path.join(s.paths.quarantine, `${blob.sha256}.${blob.ext}`);
-  if (await exists(target)) target = path.join(s.paths.quarantine, `${blob.sha256}-${s.clock.now()}.${blob.ext}`);
-  await moveFile(file, target);
+  await quarantineFile(s.paths, file, blob.sha256, blob.ext, s.clock.now());
 }
 
 async function recover(deps: VerifyDeps, blob: BlobRow, file: string): Promise<{ ok: boolean; detail: string }> {
   const { s } = deps;
   const local: { path: string; what: string }[] = [];
-  const libraryFiles = await s.db.selectFrom('library_files').select('path').where('sha256', '=', blob.sha256).execute();
+  const libraryFiles = await s.db
+    .selectFrom('library_files')
+    .select('path')
+    .where('sha256', '=', blob.sha256)
+    .execute();
   for (const f of libraryFiles) local.push({ path: f.path, what: 'library file' });
   const recycled = await deps.bin.findCopy(blob.sha256);
   if (recycled) local.push({ path: recycled, what: 'recycle bin copy' });
@@ -127,7 +139,8 @@ async function recover(deps: VerifyDeps, blob: BlobRow, file: string): Promise<{
     .where('sha256', '=', blob.sha256)
     .orderBy('added_at', 'desc')
     .execute();
-  for (const src of sources) if (!/^https?:\/\//i.test(src.source)) local.push({ path: src.source, what: `${src.provider} file` });
+  for (const src of sources)
+    if (!/^https?:\/\//i.test(src.source)) local.push({ path: src.source, what: `${src.provider} file` });
 
   for (const copy of local) {
     if (await restoreFromCopy(s, copy.path, file, blob.sha256)) {
@@ -148,7 +161,10 @@ async function recover(deps: VerifyDeps, blob: BlobRow, file: string): Promise<{
   const tried = local.length + failures.length;
   return {
     ok: false,
-    detail: tried === 0 ? 'no copy and no source to fetch it from' : `no good copy (${failures.join('; ') || 'local copies differ or are gone'})`,
+    detail:
+      tried === 0
+        ? 'no copy and no source to fetch it from'
+        : `no good copy (${failures.join('; ') || 'local copies differ or are gone'})`,
   };
 }
 

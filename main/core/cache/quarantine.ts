@@ -1,0 +1,62 @@
+import { readdir, stat, unlink, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import type { DataPaths } from '../config/data-dir.ts';
+import { exists, moveFile, toIoError } from './files.ts';
+
+/**
+ * `cache/quarantine/`: files that failed verification, kept for inspection for
+ * `recycle.retentionDays`, then purged by GC. They are never a blob's file (a quarantined blob
+ * has no file under assets/previews until it is repaired), so deleting them cannot touch an
+ * available image.
+ */
+
+/** `<sha>.<ext>` or `<sha>-<ms>.<ext>`: only names Posterity gave are ever purged. */
+const QUARANTINE_NAME = /^([0-9a-f]{64})(?:-\d+)?\.[a-z0-9]+$/;
+
+export interface QuarantinedFile {
+  file: string;
+  sha256: string;
+  bytes: number;
+  /** When it was quarantined (the file's mtime, stamped at the move: a rename keeps the old one). */
+  quarantinedAt: number;
+}
+
+/** Moves a damaged blob file into quarantine and stamps the time, which GC ages it by. */
+export async function quarantineFile(
+  paths: DataPaths,
+  file: string,
+  sha: string,
+  ext: string,
+  nowMs: number,
+): Promise<string> {
+  let target = path.join(paths.quarantine, `${sha}.${ext}`);
+  if (await exists(target)) target = path.join(paths.quarantine, `${sha}-${nowMs}.${ext}`);
+  await moveFile(file, target);
+  const t = nowMs / 1000;
+  await utimes(target, t, t).catch(() => undefined); // at worst it ages from its old mtime: purged sooner
+  return target;
+}
+
+export async function listQuarantine(paths: DataPaths): Promise<QuarantinedFile[]> {
+  const names = await readdir(paths.quarantine).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw toIoError(err, paths.quarantine);
+  });
+  const files: QuarantinedFile[] = [];
+  for (const name of names.sort()) {
+    const match = QUARANTINE_NAME.exec(name);
+    if (!match) continue;
+    const file = path.join(paths.quarantine, name);
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) continue;
+    files.push({ file, sha256: match[1]!, bytes: info.size, quarantinedAt: info.mtimeMs });
+  }
+  return files;
+}
+
+/** Deletes one quarantined file; one already gone is fine. */
+export async function purgeQuarantined(file: string): Promise<void> {
+  await unlink(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw toIoError(err, file);
+  });
+}
