@@ -132,6 +132,8 @@ class WalkThread {
     if (this.dead) return;
     this.dead = true;
     this.#worker.removeAllListeners();
+    // A late 'error' from a stopping thread must not become an uncaught exception.
+    this.#worker.on('error', () => undefined);
     this.#deliver({ type: 'failed', message });
   }
 
