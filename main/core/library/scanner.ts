@@ -194,23 +194,27 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
   // A targeted rescan sees only part of the library: a movie that arrives here may have left
   // a folder outside this pass. Such items join the pool when they share an identity key with a
   // new movie and their video is gone.
-  const freshKeys = new Set(fresh.flatMap((m) => identityKeys(identityOfMovie(m))));
-  const outside =
-    fresh.length === 0 || target.starts.includes(target.root)
-      ? []
-      : store
-          .loadItemsByIdentity(target.libraryId, fresh.map(identityOfMovie))
-          .filter(
-            (it) =>
-              it.state !== 'missing' &&
-              !foundIds.has(it.id) &&
-              !inScope(it.folder) &&
-              identityKeys(identityOfItem(it)).some((k) => freshKeys.has(k)) &&
-              !videoExists(it.videoPath),
-          );
+  const outside = fresh.length === 0 || target.starts.includes(target.root) ? [] : itemsOutside();
+  function itemsOutside(): ExistingItem[] {
+    const freshKeys = new Set(fresh.flatMap((m) => identityKeys(identityOfMovie(m))));
+    return store
+      .loadItemsByIdentity(target.libraryId, fresh.map(identityOfMovie))
+      .filter(
+        (it) =>
+          it.state !== 'missing' &&
+          !foundIds.has(it.id) &&
+          !inScope(it.folder) &&
+          identityKeys(identityOfItem(it)).some((k) => freshKeys.has(k)) &&
+          !videoExists(it.videoPath),
+      );
+  }
   for (const it of outside) full.set(it.id, it);
   const pool = [...vanishedIds, ...missingIds, ...outside.map((it) => it.id)].flatMap((id) => full.get(id) ?? []);
-  const matches = matchIdentities(fresh.map(identityOfMovie), pool.map(identityOfItem));
+  // Nothing vanished (always so in a first scan): every new movie is simply new.
+  const matches =
+    pool.length === 0
+      ? new Map<number, number>()
+      : matchIdentities(fresh.map(identityOfMovie), pool.map(identityOfItem));
   const movedIn = new Map<FoundMovie, ExistingItem>();
   fresh.forEach((m, n) => {
     const id = matches.get(n);
