@@ -7,7 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const out = (...p) => path.join(root, 'out', ...p);
+// `--out DIR` builds elsewhere (tests build the CLI into a temp folder); `out/` by default.
+const outFlag = process.argv.indexOf('--out');
+const outDir = outFlag >= 0 ? path.resolve(process.argv[outFlag + 1]) : path.join(root, 'out');
+const out = (...p) => path.join(outDir, ...p);
 
 // Native modules load from node_modules at run time; electron is provided by the runtime;
 // vite is only needed by a source checkout that builds its own UI.
@@ -109,7 +112,7 @@ const steps = {
   },
 };
 
-const wanted = process.argv.slice(2);
+const wanted = process.argv.slice(2).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out');
 const names = wanted.length ? wanted : Object.keys(steps);
 for (const name of names) {
   if (!steps[name]) {
