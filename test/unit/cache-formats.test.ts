@@ -82,4 +82,12 @@ describe('readHeader: size and orientation from the header bytes, as libvips rea
   ] as const)('leaves %s to libvips (null) rather than guess', async (_name, make, format) => {
     expect(readHeader(await make(), format)).toBeNull();
   });
+
+  it.each([
+    ['a WebP carrying EXIF', () => base().withMetadata({ orientation: 6 }).webp().toBuffer(), 'webp'],
+    ['a PNG carrying EXIF', () => base().withMetadata({ orientation: 6 }).png().toBuffer(), 'png'],
+    ['a JPEG cut off after its frame header', async () => (await base().jpeg().toBuffer()).subarray(0, 300), 'jpeg'],
+  ] as const)('with sizeOnly, sizes %s as stored (a library scan has no libvips behind it)', async (_name, make, format) => {
+    expect(readHeader(await make(), format, { sizeOnly: true })).toEqual({ width: 640, height: 400, orientation: 1 });
+  });
 });

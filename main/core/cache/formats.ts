@@ -42,7 +42,11 @@ const SIGNATURES: readonly Signature[] = [
   { bytes: ascii('BM'), result: refused('a BMP image (only JPEG, PNG, WebP and SVG are accepted)') },
   { bytes: [0x49, 0x49, 0x2a, 0x00], result: refused('a TIFF image (only JPEG, PNG, WebP and SVG are accepted)') },
   { bytes: [0x4d, 0x4d, 0x00, 0x2a], result: refused('a TIFF image (only JPEG, PNG, WebP and SVG are accepted)') },
-  { bytes: ascii('ftyp'), offset: 4, result: refused('an AVIF/HEIF image (only JPEG, PNG, WebP and SVG are accepted)') },
+  {
+    bytes: ascii('ftyp'),
+    offset: 4,
+    result: refused('an AVIF/HEIF image (only JPEG, PNG, WebP and SVG are accepted)'),
+  },
   { bytes: ascii('%PDF'), result: refused('a PDF document, not an image') },
   { bytes: [0x50, 0x4b, 0x03, 0x04], result: refused('a ZIP archive, not an image') },
 ];
@@ -58,7 +62,10 @@ const TEXT_KINDS: readonly { test: (text: string) => boolean; result: Sniffed }[
   { test: (t) => /^<svg[\s>]/i.test(t), result: { kind: 'svg' } },
   // An XML prolog, comments or a doctype (possibly with an internal subset) before the root.
   { test: (t) => /^(<\?xml|<!--|<!doctype\s+svg)/i.test(t) && /<svg[\s>]/i.test(t), result: { kind: 'svg' } },
-  { test: (t) => /^(<!doctype\s+html|<html|<head|<body|<!--|<title|<meta)/i.test(t), result: refused('an HTML page served as an image') },
+  {
+    test: (t) => /^(<!doctype\s+html|<html|<head|<body|<!--|<title|<meta)/i.test(t),
+    result: refused('an HTML page served as an image'),
+  },
   { test: (t) => /^[{[]/.test(t), result: refused('a JSON document served as an image') },
   { test: (t) => /^<\?xml/i.test(t), result: refused('an XML document that is not SVG') },
 ];
@@ -88,7 +95,10 @@ export function declaredFormat(contentType: string | undefined, nameOrUrl: strin
     if (type === 'image/svg+xml') return 'svg';
     if (type !== 'application/octet-stream' && type !== 'binary/octet-stream') return type;
   }
-  const ext = nameOrUrl?.split(/[?#]/)[0]?.match(/\.([a-z0-9]{2,5})$/i)?.[1]?.toLowerCase();
+  const ext = nameOrUrl
+    ?.split(/[?#]/)[0]
+    ?.match(/\.([a-z0-9]{2,5})$/i)?.[1]
+    ?.toLowerCase();
   if (!ext) return null;
   return ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext;
 }
@@ -117,10 +127,22 @@ export interface ImageHeader {
  * decompression bomb before anything is decoded. Null whenever the header is anything but plain
  * (two EXIF blocks, an orientation libvips might read differently, an animated WebP, a PNG or
  * WebP carrying EXIF…): the caller then asks libvips, so the answer is never a guess.
+ *
+ * `sizeOnly` (a scan sizing the pictures already in a library, with no libvips behind it): the
+ * frame's stored size whatever else the header holds; orientation is then always 1.
  */
-export function readHeader(bytes: Uint8Array, format: StoredFormat): ImageHeader | null {
+export function readHeader(
+  bytes: Uint8Array,
+  format: StoredFormat,
+  options: { sizeOnly?: boolean } = {},
+): ImageHeader | null {
+  const sizeOnly = options.sizeOnly ?? false;
   try {
-    return format === 'jpeg' ? jpegHeader(bytes) : format === 'png' ? pngHeader(bytes) : webpHeader(bytes);
+    return format === 'jpeg'
+      ? jpegHeader(bytes, sizeOnly)
+      : format === 'png'
+        ? pngHeader(bytes, sizeOnly)
+        : webpHeader(bytes, sizeOnly);
   } catch {
     return null; // a header that runs past the bytes: libvips gives the reason
   }
@@ -139,7 +161,7 @@ const bounded = (b: Uint8Array, end: number) => {
 /** JPEG markers that carry a frame's size (SOF0–15 less DHT, JPG and DAC). */
 const isSof = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
 
-function jpegHeader(b: Uint8Array): ImageHeader | null {
+function jpegHeader(b: Uint8Array, sizeOnly: boolean): ImageHeader | null {
   let size: { width: number; height: number } | null = null;
   let orientation: number | null = 1;
   let exifBlocks = 0;
@@ -161,11 +183,23 @@ function jpegHeader(b: Uint8Array): ImageHeader | null {
     if (length < 2) return null;
     const data = i + 4;
     const end = i + 2 + length;
+    if (sizeOnly && isSof(marker)) {
+      bounded(b, data + 5);
+      const height = u16be(b, data + 1);
+      const width = u16be(b, data + 3);
+      return width && height ? { width, height, orientation: 1 } : null;
+    }
     bounded(b, end);
     if (isSof(marker)) {
       if (size || length < 7) return null;
       size = { height: u16be(b, data + 1), width: u16be(b, data + 3) };
-    } else if (marker === 0xe1 && end - data >= 6 && fourcc(b, data) === 'Exif' && b[data + 4] === 0 && b[data + 5] === 0) {
+    } else if (
+      marker === 0xe1 &&
+      end - data >= 6 &&
+      fourcc(b, data) === 'Exif' &&
+      b[data + 4] === 0 &&
+      b[data + 5] === 0
+    ) {
       if (++exifBlocks > 1) return null;
       orientation = exifOrientation(b, data + 6, end);
     }
@@ -198,13 +232,13 @@ function exifOrientation(b: Uint8Array, tiff: number, end: number): number | nul
   return 1;
 }
 
-function pngHeader(b: Uint8Array): ImageHeader | null {
+function pngHeader(b: Uint8Array, sizeOnly: boolean): ImageHeader | null {
   bounded(b, 33);
   if (u32be(b, 8) !== 13 || fourcc(b, 12) !== 'IHDR') return null;
   const width = u32be(b, 16);
   const height = u32be(b, 20);
   // An eXIf chunk may hold an orientation: libvips reads it.
-  for (let i = 33; i + 8 <= b.length; i += 12 + u32be(b, i)) {
+  for (let i = 33; !sizeOnly && i + 8 <= b.length; i += 12 + u32be(b, i)) {
     const type = fourcc(b, i + 4);
     if (type === 'eXIf') return null;
     if (type === 'IEND') break;
@@ -212,7 +246,7 @@ function pngHeader(b: Uint8Array): ImageHeader | null {
   return width && height ? { width, height, orientation: 1 } : null;
 }
 
-function webpHeader(b: Uint8Array): ImageHeader | null {
+function webpHeader(b: Uint8Array, sizeOnly: boolean): ImageHeader | null {
   bounded(b, 30);
   let size: { width: number; height: number } | null = null;
   const first = fourcc(b, 12);
@@ -226,12 +260,12 @@ function webpHeader(b: Uint8Array): ImageHeader | null {
     size = { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
   } else if (first === 'VP8X') {
     // Animation (0x02) or EXIF (0x08): leave to libvips.
-    if (b[20]! & 0x0a) return null;
+    if (!sizeOnly && b[20]! & 0x0a) return null;
     size = { width: u24le(b, 24) + 1, height: u24le(b, 27) + 1 };
   } else {
     return null;
   }
-  for (let i = 12; i + 8 <= b.length; i += 8 + u32le(b, i + 4) + (u32le(b, i + 4) & 1)) {
+  for (let i = 12; !sizeOnly && i + 8 <= b.length; i += 8 + u32le(b, i + 4) + (u32le(b, i + 4) & 1)) {
     const type = fourcc(b, i);
     if (type === 'EXIF' || type === 'ANIM') return null;
   }

@@ -31,7 +31,7 @@ import {
   isVideoExtension,
   stackPartOf,
 } from '../../../shared/video-extensions.ts';
-import { probeHeader, type ImageHeader } from './image-probe.ts';
+import { readHeader, sniffFormat } from '../cache/formats.ts';
 import { parseMovieName, pickName, type ParsedName } from './name-parser.ts';
 import { readNfo, type NfoInfo } from './nfo-reader.ts';
 
@@ -220,11 +220,22 @@ function folderSignature(dir: string, st: Stats, aux: readonly string[]): string
 const READ_BUFFER_BYTES = 4 * 1024 * 1024;
 let readBuffer: Buffer | null = null;
 
+interface PictureSize {
+  width: number;
+  height: number;
+}
+
+/** The stored size a picture's first bytes declare; null when they are not a JPEG, PNG or WebP we can size. */
+function pictureSize(head: Uint8Array): PictureSize | null {
+  const sniffed = sniffFormat(head);
+  return sniffed.kind === 'image' ? readHeader(head, sniffed.format, { sizeOnly: true }) : null;
+}
+
 interface HashedFile {
   sha256: string;
   size: number;
   mtime: number;
-  header: ImageHeader | null;
+  header: PictureSize | null;
   /** The whole content (a view of the shared buffer), or null when the file is larger than it. */
   content: Buffer | null;
 }
@@ -238,12 +249,12 @@ function readAndHash(abs: string, image: boolean): HashedFile {
     const hash = createHash('sha256');
     let size = 0;
     let reads = 0;
-    let header: ImageHeader | null = null;
+    let header: PictureSize | null = null;
     // Stop at the size fstat gave rather than at a read of nothing: one system call fewer per file.
     do {
       const n = readSync(fd, buf, 0, buf.length, size);
       if (n === 0) break;
-      if (reads++ === 0 && image) header = probeHeader(buf.subarray(0, n));
+      if (reads++ === 0 && image) header = pictureSize(buf.subarray(0, n));
       hash.update(buf.subarray(0, n));
       size += n;
     } while (size < st.size);
