@@ -502,19 +502,12 @@ const PosterCell = memo(function PosterCell({
           <span>{item.title}</span>
         </span>
       )}
-      <span
+      <SelectBox
         className={`select-box${selecting || selected ? ' select-visible' : ''}`}
-        role="checkbox"
-        aria-checked={selected}
-        aria-label={`Select ${item.title}`}
-        onClick={(e) => {
-          e.preventDefault();
-          e.stopPropagation();
-          actions.toggle(index);
-        }}
-      >
-        {selected && '✓'}
-      </span>
+        title={item.title}
+        selected={selected}
+        onToggle={() => actions.toggle(index)}
+      />
       {flagged && (
         <span className="poster-flags">
           {badge && item.state !== 'new' && item.state !== 'identified' && (
@@ -539,6 +532,25 @@ const PosterCell = memo(function PosterCell({
     </a>
   );
 });
+
+/** A cell's selection tick: toggles the selection without following the cell's link. */
+function SelectBox(props: { className: string; title: string; selected: boolean; onToggle: () => void }) {
+  return (
+    <span
+      className={props.className}
+      role="checkbox"
+      aria-checked={props.selected}
+      aria-label={`Select ${props.title}`}
+      onClick={(e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        props.onToggle();
+      }}
+    >
+      {props.selected && '✓'}
+    </span>
+  );
+}
 
 function PictureIcon() {
   return (
@@ -568,19 +580,7 @@ const ListRow = memo(function ListRow({ item, index, total, style, active, selec
       className={`row-cell ${active ? 'is-active' : ''} ${selected ? 'is-selected' : ''} ${item.monitored ? '' : 'is-unmonitored'}`}
       onClick={(e) => actions.click(e, index, item)}
     >
-      <span
-        className="row-check"
-        role="checkbox"
-        aria-checked={selected}
-        aria-label={`Select ${item.title}`}
-        onClick={(e) => {
-          e.preventDefault();
-          e.stopPropagation();
-          actions.toggle(index);
-        }}
-      >
-        {selected && '✓'}
-      </span>
+      <SelectBox className="row-check" title={item.title} selected={selected} onToggle={() => actions.toggle(index)} />
       {/* Keyed by URL: a recycled row never shows the previous movie's thumbnail while this one loads. */}
       <Img key={imageUrl} src={imageUrl} alt={`${item.title} poster`} className="row-thumb" lazy={false} />
       <span className="row-title">
