@@ -111,8 +111,7 @@ export const cacheCommands: Command[] = [
   {
     name: 'cache verify',
     usage: '[--repair]',
-    summary:
-      'Re-hash every cached image (after finishing pending downloads); --repair quarantines bad files and fetches them again.',
+    summary: 'Re-hash every cached image; --repair quarantines bad files and fetches them again.',
     usesCache: true,
     flags: {
       repair: { description: 'Quarantine missing or corrupt images and recover them from copies or their source.' },

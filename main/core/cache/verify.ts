@@ -81,7 +81,8 @@ export async function verifyCache(deps: VerifyDeps, options: { repair: boolean }
       });
       continue;
     }
-    if (found) await quarantine(s, file, blob);
+    // The damaged file is kept for inspection, not deleted (GC purges it after the retention).
+    if (found) await quarantineFile(s.paths, file, blob.sha256, blob.ext, s.clock.now());
     if (blob.state !== 'quarantined') await setState(s, blob.sha256, 'quarantined');
     const recovered = await recover(deps, blob, file);
     report.problems.push({
@@ -115,11 +116,6 @@ function describe(problem: VerifyProblem['problem'], file: string): string {
 
 async function setState(s: Services, sha: string, state: 'available' | 'quarantined'): Promise<void> {
   await s.db.updateTable('blobs').set({ state }).where('sha256', '=', sha).execute();
-}
-
-/** Keeps the damaged file for inspection instead of deleting it (GC purges it after the retention). */
-async function quarantine(s: Services, file: string, blob: BlobRow): Promise<void> {
-  await quarantineFile(s.paths, file, blob.sha256, blob.ext, s.clock.now());
 }
 
 async function recover(deps: VerifyDeps, blob: BlobRow, file: string): Promise<{ ok: boolean; detail: string }> {
