@@ -34,8 +34,8 @@ export async function perceptualHashOf(image: Sharp): Promise<string> {
 /**
  * The same blockhash, of 8-bit sRGB pixels already decoded at any size (3 channels, or 4 with
  * alpha), in one pass: what `bmvbhash` computes on those pixels (area-weighted block sums, a
- * transparent pixel counting as white; the same bits, up to rounding), without a second trip through libvips. The cache's gate
- * hashes its thumbnail-sized decode with it.
+ * transparent pixel counting as white; the same bits, up to rounding), without a second trip
+ * through libvips. The cache's gate hashes its thumbnail-sized decode with it.
  */
 export function blockhashPixels(data: Uint8Array, width: number, height: number, channels: number): string {
   if (channels !== 3 && channels !== 4) throw new Error(`Expected 3 or 4 channels for hashing, got ${channels}`);
