@@ -297,17 +297,20 @@ export function readNfoText(raw: string): NfoInfo {
   };
 }
 
-/** Reads NFO bytes (see {@link readNfoText}); refuses oversized files. */
-export function readNfo(bytes: Buffer): NfoInfo {
-  if (bytes.length > NFO_MAX_BYTES) {
+/**
+ * Reads NFO bytes (see {@link readNfoText}); refuses oversized files. `size` is the whole file's
+ * when only its start was read (a file too large to parse is never read whole).
+ */
+export function readNfo(bytes: Buffer, size = bytes.length): NfoInfo {
+  if (size > NFO_MAX_BYTES) {
     return {
       kind: 'invalid',
-      error: `The NFO is too large (${bytes.length} bytes)`,
+      error: `The NFO is too large (${size} bytes)`,
       tmdbId: null,
       imdbId: null,
       fields: {},
     };
   }
-  if (bytes.length === 0) return { kind: 'invalid', error: 'The NFO is empty', tmdbId: null, imdbId: null, fields: {} };
+  if (size === 0) return { kind: 'invalid', error: 'The NFO is empty', tmdbId: null, imdbId: null, fields: {} };
   return readNfoText(decodeNfo(bytes));
 }

@@ -236,8 +236,11 @@ interface HashedFile {
   size: number;
   mtime: number;
   header: PictureSize | null;
-  /** The whole content (a view of the shared buffer), or null when the file is larger than it. */
-  content: Buffer | null;
+  /**
+   * The file's first bytes, a view of the shared buffer valid until the next read: all of them
+   * whenever the file fits the buffer, as every NFO small enough to parse does.
+   */
+  head: Buffer;
 }
 
 /** Stats, hashes and (for pictures) sizes a file through one open: one path lookup, no allocation. */
@@ -263,15 +266,11 @@ function readAndHash(abs: string, image: boolean): HashedFile {
       size,
       mtime: st.mtimeMs,
       header,
-      content: reads <= 1 ? buf.subarray(0, size) : null,
+      head: buf.subarray(0, reads <= 1 ? size : 0),
     };
   } finally {
     closeSync(fd);
   }
-}
-
-function oversizedNfo(bytes: number): NfoInfo {
-  return { kind: 'invalid', error: `The NFO is too large (${bytes} bytes)`, tmdbId: null, imdbId: null, fields: {} };
 }
 
 interface Entry {
@@ -681,11 +680,7 @@ export class LibraryWalker {
       if (i === 0) {
         m.nfoUnchanged = read.unchanged || read.origin === 'published';
         // An unchanged NFO is still parsed: its ids decide identity. Parsing is cheap next to I/O.
-        m.nfo = read.content
-          ? readNfo(read.content)
-          : read.unchanged
-            ? readNfoFile(r.abs, m)
-            : oversizedNfo(read.bytes);
+        m.nfo = read.head ? readNfo(read.head, read.bytes) : readNfoFile(r.abs, m);
         if (m.nfo?.error) m.errors.push(`${path.basename(r.abs)}: ${m.nfo.error}`);
       }
     }
@@ -745,8 +740,8 @@ export class LibraryWalker {
     height: number | null;
     unchanged: boolean;
     origin: KnownFile['origin'] | null;
-    /** The whole file when it was read and fits the shared buffer; valid until the next read. */
-    content: Buffer | null;
+    /** Its first bytes when it was read (see HashedFile.head); null when it was not. */
+    head: Buffer | null;
   } | null {
     try {
       const known = this.#o.knownFiles.get(abs);
@@ -761,7 +756,7 @@ export class LibraryWalker {
           height: known.height,
           unchanged: true,
           origin: known.origin,
-          content: null,
+          head: null,
         };
       }
       const read = readAndHash(abs, image);
@@ -773,7 +768,7 @@ export class LibraryWalker {
         height: read.header?.height ?? null,
         unchanged: known !== undefined && known.sha256 === read.sha256,
         origin: known?.origin ?? null,
-        content: read.content,
+        head: read.head,
       };
     } catch (err) {
       m.errors.push(`${path.basename(abs)} cannot be read (${errnoText(err)})`);
