@@ -286,7 +286,7 @@ async function writeWhileWalking(
   let movies = 0;
   const write = async () => {
     await store.batch(() => {
-      writeFolders(store, target, pending, new Map(), new Set(), [], now);
+      recordFolders(store, target.libraryId, pending, now);
       for (const v of pending) if (v.status === 'changed') writeNew(v.movies);
     });
     pending = [];
@@ -455,11 +455,23 @@ function writeFolders(
   unreadable: readonly { path: string; reason: string }[],
   now: number,
 ): void {
+  recordFolders(store, target.libraryId, visits, now);
+  // Folders no longer reached are gone; below an unreadable folder, forget what we knew so the
+  // folders there are read afresh once it can be read again.
+  for (const p of known.keys()) {
+    if (!target.starts.some((st) => within(p, st))) continue;
+    const under = unreadable.find((u) => within(p, u.path) && p !== u.path);
+    if (under || !visited.has(p)) store.deleteFolder(p);
+  }
+}
+
+/** What this pass learned of the folders it read, for the next one to compare with. */
+function recordFolders(store: ScanStore, libraryId: number, visits: readonly FolderVisit[], now: number): void {
   for (const v of visits) {
     if (v.status === 'changed') {
       store.upsertFolder({
         path: v.path,
-        libraryId: target.libraryId,
+        libraryId,
         role: v.role,
         signature: v.signature,
         subdirs: v.subdirs,
@@ -470,7 +482,7 @@ function writeFolders(
     } else if (v.status === 'unreadable') {
       store.upsertFolder({
         path: v.path,
-        libraryId: target.libraryId,
+        libraryId,
         role: 'unreadable',
         signature: v.signature,
         subdirs: [],
@@ -479,13 +491,6 @@ function writeFolders(
         now,
       });
     }
-  }
-  // Folders no longer reached are gone; below an unreadable folder, forget what we knew so the
-  // folders there are read afresh once it can be read again.
-  for (const p of known.keys()) {
-    if (!target.starts.some((st) => within(p, st))) continue;
-    const under = unreadable.find((u) => within(p, u.path) && p !== u.path);
-    if (under || !visited.has(p)) store.deleteFolder(p);
   }
 }
 
