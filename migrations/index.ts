@@ -4,6 +4,7 @@ import * as m0002 from './0002_scan_folders.ts';
 import * as m0003 from './0003_image_phashes.ts';
 import * as m0004 from './0004_jobs_indexes.ts';
 import * as m0005 from './0005_jobs_constraint_lists.ts';
+import * as m0006 from './0006_unused_item_indexes.ts';
 
 /**
  * Every migration, registered statically so it bundles and runs from inside an asar archive.
@@ -15,4 +16,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_image_phashes': m0003,
   '0004_jobs_indexes': m0004,
   '0005_jobs_constraint_lists': m0005,
+  '0006_unused_item_indexes': m0006,
 };
