@@ -5,6 +5,7 @@ import * as m0003 from './0003_image_phashes.ts';
 import * as m0004 from './0004_jobs_indexes.ts';
 import * as m0005 from './0005_jobs_constraint_lists.ts';
 import * as m0006 from './0006_unused_item_indexes.ts';
+import * as m0007 from './0007_scan_freshness.ts';
 
 /**
  * Every migration, registered statically so it bundles and runs from inside an asar archive.
@@ -17,4 +18,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004_jobs_indexes': m0004,
   '0005_jobs_constraint_lists': m0005,
   '0006_unused_item_indexes': m0006,
+  '0007_scan_freshness': m0007,
 };

@@ -24,9 +24,14 @@ export const MOVIE_LAYOUTS = ['own-folder', 'shared-folder', 'disc'] as const sa
  * - `folder`: `<type><rank?>.<ext>` (own folder or disc structure only);
  * - `extrafanart`: `extrafanart/<name>.<ext>` (legacy folder read by skins, not by Kodi itself);
  * - `fallback`: `folder.jpg`, whose type depends on its shape (see {@link classifyFolderImage});
- * - `legacy`: pre-Frodo `.tbn` thumbnails (`<basename>.tbn`, `movie.tbn`), read as posters.
+ * - `legacy`: posters under names older tools write: pre-Frodo `.tbn` thumbnails and pictures
+ *   named like the video (`<basename>.tbn`, `<basename>.jpg`), `movie.*` and `cover.*` (own
+ *   folder or disc only). Read, never written.
  */
 export type ArtForm = 'basename' | 'folder' | 'extrafanart' | 'fallback' | 'legacy';
+
+/** Stems read as a legacy poster in a movie's own folder, besides the video's basename. */
+const LEGACY_POSTER_STEMS: ReadonlySet<string> = new Set(['movie', 'cover']);
 
 /** When the same (type, rank) exists in several forms, the lower number wins (Kodi's order). */
 export const ART_FORM_PRECEDENCE: Readonly<Record<ArtForm, number>> = {
@@ -87,8 +92,12 @@ export const EXTRAFANART_DIR = 'extrafanart';
 export const ACTORS_DIR = '.actors';
 /** The folder-form NFO. */
 export const MOVIE_NFO = 'movie.nfo';
-/** NFO names inside disc structures, relative to the movie folder. */
-export const DISC_NFOS = ['VIDEO_TS/VIDEO_TS.nfo', 'BDMV/index.nfo'] as const;
+/**
+ * NFO names of disc structures, relative to the movie folder: Kodi reads the NFO beside the
+ * structure's marker file, inside VIDEO_TS/BDMV or, for a structure laid straight into the movie
+ * folder, in the folder itself.
+ */
+export const DISC_NFOS = ['VIDEO_TS/VIDEO_TS.nfo', 'BDMV/index.nfo', 'VIDEO_TS.nfo', 'index.nfo'] as const;
 
 /** The extension a type is written with when the real format is not known. */
 export function defaultArtExt(type: AssetType): ImageExtension {
@@ -265,13 +274,11 @@ export function recognizeArtFile(fileName: string, basename: string, layout: Mov
   }
   const stem = ext ? lower.slice(0, -(ext.length + 1)) : lower;
   const base = nfc(basename).toLowerCase();
-  if (ext === 'tbn') {
-    if (stem === base || (layout !== 'shared-folder' && stem === 'movie')) {
-      return { type: 'poster', rank: 0, form: 'legacy', alias: false };
-    }
-    return null;
+  if (ext !== 'tbn' && !IMAGE_EXTENSION_SET.has(ext)) return null;
+  if (stem === base || (layout !== 'shared-folder' && LEGACY_POSTER_STEMS.has(stem))) {
+    return { type: 'poster', rank: 0, form: 'legacy', alias: false };
   }
-  if (!IMAGE_EXTENSION_SET.has(ext)) return null;
+  if (ext === 'tbn') return null;
   if (base && stem.startsWith(`${base}-`)) {
     const parsed = parseTypePart(stem.slice(base.length + 1));
     if (parsed) return { ...parsed, form: 'basename' };

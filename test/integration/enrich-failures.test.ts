@@ -73,7 +73,7 @@ describe('enrichment when providers misbehave', () => {
     expect(summary.failed).toEqual([{ itemId: id, reason: expect.stringMatching(reason) }]);
     const item = await f.item(id);
     expect(item).toMatchObject({ state: 'enriched', tmdb_id: itemBefore.tmdb_id, enriched_at: itemBefore.enriched_at });
-    expect(item.error).toMatch(reason);
+    expect(item.enrich_error).toMatch(reason);
     expect(item.enrich_after).toBeGreaterThan(f.clock.now());
     const after = await snapshot(id);
     expect(after.fields).toEqual(before.fields);
@@ -110,7 +110,25 @@ describe('enrichment when providers misbehave', () => {
     const after = await snapshot(id);
     const fanart = (s: typeof before) => s.candidates.filter((c) => c.provider === 'fanart');
     expect(fanart(after)).toEqual(fanart(before));
-    expect((await f.item(id)).error).toMatch(/Fanart.tv/);
+    expect((await f.item(id)).enrich_error).toMatch(/Fanart.tv/);
+  });
+
+  it("leaves the scan's problem alone, whether enriching succeeds or fails", async () => {
+    const { id, m } = await enrichedItem(5);
+    const scanProblem = 'movie.nfo: the XML is not well-formed (line 3)';
+    await db().updateTable('items').set({ error: scanProblem }).where('id', '=', id).execute();
+    const shown = async () => (await f.client.call('item-get', { id })).error;
+
+    await enrich([id]);
+    expect(await f.item(id)).toMatchObject({ error: scanProblem, enrich_error: null });
+    expect(await shown()).toBe(scanProblem);
+
+    f.fake.faults.add({ host: 'fanart', pathIncludes: `/movies/${m.tmdbId}`, kind: 'status', status: 503 });
+    await enrich([id]);
+    expect((await f.item(id)).error).toBe(scanProblem);
+    expect(await shown()).toMatch(/^movie\.nfo: the XML is not well-formed \(line 3\) · .*Fanart\.tv is unavailable/);
+    const listed = await f.client.call('items-list', { hasErrors: true, limit: 100 });
+    expect(listed.items.map((i) => i.id)).toContain(id);
   });
 
   it('tolerates Fanart.tv answers of the wrong types', async () => {
@@ -149,7 +167,7 @@ describe('enrichment when providers misbehave', () => {
           .where('provider', '=', 'fanart')
           .execute();
         expect(fanart.length).toBeGreaterThan(0);
-        expect((await f.item(id)).error).toMatch(/TMDB API key was rejected/);
+        expect((await f.item(id)).enrich_error).toMatch(/TMDB API key was rejected/);
       }
       expect(JSON.stringify(summary)).not.toContain('not-the-right-key');
     } finally {
@@ -157,7 +175,7 @@ describe('enrichment when providers misbehave', () => {
     }
     const retry = await enrich(ids);
     expect(retry.enriched).toBe(ids.length);
-    expect((await f.item(ids[0]!)).error).toBeNull();
+    expect((await f.item(ids[0]!)).enrich_error).toBeNull();
   });
 
   it('a missing TMDB key is a clear failure, not a crash', async () => {
@@ -166,7 +184,7 @@ describe('enrichment when providers misbehave', () => {
     try {
       const summary = await enrich([id]);
       expect(summary.failed).toEqual([{ itemId: id, reason: expect.stringMatching(/No TMDB API key is set/) }]);
-      expect(await f.item(id)).toMatchObject({ state: 'new', error: expect.stringMatching(/No TMDB API key/) });
+      expect(await f.item(id)).toMatchObject({ state: 'new', enrich_error: expect.stringMatching(/No TMDB API key/) });
     } finally {
       await f.engine.services.settings.set('tmdb.apiKey', f.fake.tmdbApiKey);
     }
@@ -183,7 +201,7 @@ describe('enrichment when providers misbehave', () => {
     const log = readFileSync(path.join(f.dataDir, 'logs', 'posterity.log'), 'utf8');
     expect(log.length).toBeGreaterThan(0);
     const cache = JSON.stringify(await db().selectFrom('provider_cache').select(['key', 'body']).execute());
-    const errors = JSON.stringify(await db().selectFrom('items').select('error').execute());
+    const errors = JSON.stringify(await db().selectFrom('items').select(['error', 'enrich_error']).execute());
     for (const text of [log, cache, errors]) {
       expect(text).not.toContain(f.fake.tmdbApiKey);
       expect(text).not.toContain(f.fake.fanartApiKey);

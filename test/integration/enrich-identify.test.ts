@@ -84,7 +84,7 @@ describe('identification against the fake TMDB', () => {
     const id = await f.addItem({ title: 'Qwxz Plorb Vintersquash', year: 1999 });
     const summary = await enrich([id]);
     expect(summary.needsMatch).toBe(1);
-    expect(await f.item(id)).toMatchObject({ state: 'needs_match', match_choices: '[]', error: null });
+    expect(await f.item(id)).toMatchObject({ state: 'needs_match', match_choices: '[]', enrich_error: null });
   });
 
   it('a manual match wins, is locked, and survives re-enrichment', async () => {

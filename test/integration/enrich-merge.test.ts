@@ -47,7 +47,7 @@ describe('metadata merge and candidates', () => {
     expect(fields.cast?.[0]).toMatchObject({ name: first.name, role: first.character, order: 0, tmdbId: first.id });
     if (first.profile_path)
       expect(fields.cast?.[0]?.profileUrl).toBe(`${f.fake.tmdbImageBaseUrl}h632${first.profile_path}`);
-    expect(await f.item(id)).toMatchObject({ imdb_id: m.imdbId, title: m.title, year: m.year, error: null });
+    expect(await f.item(id)).toMatchObject({ imdb_id: m.imdbId, title: m.title, year: m.year, enrich_error: null });
   });
 
   it('never overwrites a locked field', async () => {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScanSummary } from '../../shared/api/library.ts';
-import { jpeg, makeTree, scanFixture, snapshotTree, type ScanFixture } from './scan-fixtures.ts';
+import { jpeg, makeTree, noisyJpeg, png, scanFixture, snapshotTree, type ScanFixture } from './scan-fixtures.ts';
 
 const GB = 1_000_000_000;
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -52,6 +52,8 @@ describe('scan: bad input is reported per item, the scan finishes, nothing is wr
     symlinkSync(path.join(root, 'Dangling (2004)', 'nowhere.jpg'), path.join(root, 'Dangling (2004)', 'poster.jpg'));
     symlinkSync('/nonexistent/folder', path.join(root, 'Broken Link (2001)'));
     symlinkSync('..', path.join(root, 'Outside', 'loop'));
+    // A second path to a folder scanned already: not a loop, and not called one.
+    symlinkSync('../Good (2000)', path.join(root, 'Outside', 'GoodLink'));
     const elsewhere = f.tempDir('elsewhere');
     makeTree(elsewhere, { 'Linked (2012)/Linked.mkv': { size: GB + 6 } });
     symlinkSync(path.join(elsewhere, 'Linked (2012)'), path.join(root, 'Linked (2012)'));
@@ -83,6 +85,7 @@ describe('scan: bad input is reported per item, the scan finishes, nothing is wr
         'Dangling (2004)/poster.jpg → Broken symbolic link (its target does not exist)',
         'Broken Link (2001) → Broken symbolic link (its target does not exist)',
         'Outside/loop → Symbolic link loop: this folder was already scanned under another path',
+        `Outside/GoodLink → Skipped: this folder was already scanned under another path (a symbolic link to ${path.join(root, 'Good (2000)')})`,
         expect.stringMatching(
           /^Empty Promise \(2010\)\/Empty Promise \(2010\)\.mkv → The video file is empty \(0 bytes\)/,
         ),
@@ -103,8 +106,9 @@ describe('scan: bad input is reported per item, the scan finishes, nothing is wr
   });
 
   it('reads empty and oversized NFOs and pictures larger than its read buffer', async () => {
-    // A poster of 6 MB: a valid JPEG header followed by padding, hashed across several reads.
-    const big = Buffer.concat([await jpeg(300, 450, 7), Buffer.alloc(6 * 1024 * 1024, 0x55)]);
+    // A real poster of about 5 MB, hashed (and checked for its end) across several reads.
+    const big = await noisyJpeg(2200, 1600);
+    expect(big.length).toBeGreaterThan(4 * 1024 * 1024);
     f = await scanFixture({
       'Empty (2001)/Empty.mkv': { size: GB },
       'Empty (2001)/Empty.nfo': '',
@@ -121,9 +125,55 @@ describe('scan: bad input is reported per item, the scan finishes, nothing is wr
     expect(poster.libraryFiles.find((x) => x.path.endsWith('poster.jpg'))).toMatchObject({
       sha256: createHash('sha256').update(big).digest('hex'),
       bytes: big.length,
-      width: 300,
-      height: 450,
+      width: 2200,
+      height: 1600,
     });
+  });
+
+  it('reports cut-off pictures as damaged and makes no art of them', async () => {
+    const whole = await jpeg(300, 450, 51);
+    const logo = await png(400, 155, 52);
+    const big = await noisyJpeg(2200, 1600);
+    f = await scanFixture({
+      'Cut (2001)/Cut.mkv': { size: GB },
+      'Cut (2001)/poster.jpg': whole.subarray(0, 300),
+      'Cut (2001)/clearlogo.png': logo.subarray(0, logo.length - 40),
+      'Cut (2001)/fanart.jpg': await jpeg(480, 270, 53),
+      // Larger than the read buffer, cut in its last part; and whole, with zero padding after its end.
+      'Big Cut (2002)/Big Cut.mkv': { size: GB + 1 },
+      'Big Cut (2002)/poster.jpg': big.subarray(0, big.length - 1000),
+      'Padded (2003)/Padded.mkv': { size: GB + 2 },
+      'Padded (2003)/poster.jpg': Buffer.concat([whole, Buffer.alloc(512)]),
+    });
+    const r = await f.scan();
+    const cut = await f.detail((await f.byFolder('Cut (2001)')).id);
+    expect(cut.error).toMatch(/poster\.jpg is damaged \(the JPEG ends early\)/);
+    expect(cut.error).toMatch(/clearlogo\.png is damaged \(the PNG ends early\)/);
+    expect(cut.slots.map((s) => s.assetType)).toEqual(['fanart']);
+    expect(cut.art).toMatchObject({ poster: false, clearlogo: false, fanart: true });
+    expect(cut.libraryFiles.find((x) => x.path.endsWith('poster.jpg'))).toMatchObject({ width: null, height: null });
+    const bigCut = await f.detail((await f.byFolder('Big Cut (2002)')).id);
+    expect(bigCut.error).toMatch(/poster\.jpg is damaged \(the JPEG ends early\)/);
+    expect(bigCut.slots).toEqual([]);
+    const padded = await f.detail((await f.byFolder('Padded (2003)')).id);
+    expect(padded.error).toBeNull();
+    expect(padded.slots.map((s) => s.assetType)).toEqual(['poster']);
+    expect(r.errors.filter((e) => e.reason.includes('is damaged'))).toHaveLength(3);
+
+    // A rescan tells the same, in the same words.
+    await f.scan({ deep: true });
+    expect((await f.byFolder('Cut (2001)')).error).toMatch(/poster\.jpg is damaged \(the JPEG ends early\)/);
+  });
+
+  it('names a disc NFO problem from the movie folder, where the item lives', async () => {
+    f = await scanFixture({
+      'Bad Disc (1960)/VIDEO_TS/VIDEO_TS.IFO': 'DVDVIDEO-VMG',
+      'Bad Disc (1960)/VIDEO_TS/VIDEO_TS.nfo': '<movie><title>Bad',
+    });
+    await f.scan();
+    const item = await f.byFolder('Bad Disc (1960)');
+    expect(item.folder).toBe(path.join(f.root, 'Bad Disc (1960)'));
+    expect(item.error).toMatch(/^VIDEO_TS\/VIDEO_TS\.nfo: The NFO is not well-formed XML/);
   });
 
   it('treats a vanished root as offline: every item is told, nothing is marked missing', async () => {

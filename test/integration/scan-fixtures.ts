@@ -60,6 +60,25 @@ export function png(width: number, height: number, seed = 0): Promise<Buffer> {
   return images.get(key)!;
 }
 
+/**
+ * A real JPEG of noise, which compresses badly: a large file from a modest size (about 5 MB at
+ * 2200×1600), for pictures larger than the scanner's read buffer.
+ */
+export function noisyJpeg(width: number, height: number): Promise<Buffer> {
+  const key = `noise ${width} ${height}`;
+  if (!images.has(key)) {
+    images.set(
+      key,
+      sharp({
+        create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+      })
+        .jpeg({ quality: 100 })
+        .toBuffer(),
+    );
+  }
+  return images.get(key)!;
+}
+
 export interface TreeSnapshotEntry {
   path: string;
   type: 'file' | 'dir' | 'link' | 'other';

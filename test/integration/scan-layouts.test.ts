@@ -303,3 +303,128 @@ describe('scan: every layout and name form on real folders', () => {
     expect((await list({ offset: 100 })).total).toBe(16);
   });
 });
+
+describe('scan: loose disc rips, lettered and folder stacks, art and extras folders', () => {
+  let f: ScanFixture;
+  let summary: ScanSummary;
+  const art: Record<string, Buffer> = {};
+
+  beforeAll(async () => {
+    art.poster = await jpeg(300, 450, 41);
+    art.fanart = await jpeg(480, 270, 42);
+    f = await scanFixture({
+      // A DVD's files straight in the movie folder, with its NFO beside them.
+      'Casablanca (1942)/VIDEO_TS.IFO': 'DVDVIDEO-VMG',
+      'Casablanca (1942)/VIDEO_TS.VOB': { size: 1_000_000 },
+      'Casablanca (1942)/VTS_01_0.IFO': 'DVDVIDEO-VTS',
+      'Casablanca (1942)/VTS_01_1.VOB': { size: GB },
+      'Casablanca (1942)/VTS_01_2.VOB': { size: GB },
+      'Casablanca (1942)/VIDEO_TS.nfo': '<movie><title>Casablanca</title><uniqueid type="tmdb">289</uniqueid></movie>',
+      'Casablanca (1942)/poster.jpg': art.poster,
+      'Lower Case (1950)/video_ts.ifo': 'DVDVIDEO-VMG',
+      'Lower Case (1950)/vts_01_1.vob': { size: GB + 1 },
+      // A Blu-ray's BDMV content straight in the movie folder.
+      'Loose Blu (2011)/index.bdmv': 'INDX0200',
+      'Loose Blu (2011)/MovieObject.bdmv': 'MOBJ0200',
+      'Loose Blu (2011)/STREAM/00000.m2ts': { size: GB + 2 },
+      'Loose Blu (2011)/PLAYLIST/00000.mpls': 'MPLS0200',
+      'Loose Blu (2011)/fanart.jpg': art.fanart,
+      // Kodi's lettered stacks.
+      'Stack (2003)/Stack (2003)-a.avi': { size: 700_000_000 },
+      'Stack (2003)/Stack (2003)-b.avi': { size: 700_000_001 },
+      'Stack (2003)/Stack (2003)-poster.jpg': art.poster,
+      'Dotted (2004)/Dotted.2004.a.mkv': { size: 700_000_002 },
+      'Dotted (2004)/Dotted.2004.B.mkv': { size: 700_000_003 },
+      'Dotted (2004)/Dotted.2004.c.mkv': { size: 700_000_004 },
+      'Under (2005)/Under_a.avi': { size: 700_000_005 },
+      'Under (2005)/Under_b.avi': { size: 700_000_006 },
+      'Lettered Part (2006)/Movie partA.avi': { size: 700_000_007 },
+      'Lettered Part (2006)/Movie partB.avi': { size: 700_000_008 },
+      // Letters that are not a stack: alone, not from a, or on different titles.
+      'Lone (2007)/Movie a.avi': { size: 700_000_009 },
+      'Plans/Plan B.avi': { size: 700_000_010 },
+      'Plans/Plan C.avi': { size: 700_000_011 },
+      'Mixed/Alpha a.avi': { size: 700_000_012 },
+      'Mixed/Beta b.avi': { size: 700_000_013 },
+      // Folder stacks: one part in each CD1/CD2 folder, art in the movie folder.
+      'Folder Stack (1999)/CD1/fs-one.avi': { size: 700_000_014 },
+      'Folder Stack (1999)/CD2/fs-two.avi': { size: 700_000_015 },
+      'Folder Stack (1999)/poster.jpg': art.poster,
+      'Disks (1998)/Disk1/first.mkv': { size: 700_000_016 },
+      'Disks (1998)/disk2/second.mkv': { size: 700_000_017 },
+      // Folders of a movie that never hold movies.
+      'Keep (2000)/Keep.mkv': { size: GB + 3 },
+      'Keep (2000)/extrathumbs/thumb1.mkv': { size: 1_000_000 },
+      'Keep (2000)/extrafanart/clip.mkv': { size: 1_000_000 },
+      'Keep (2000)/Featurette/Making Of.mkv': { size: 90_000_000 },
+    });
+    summary = await f.scan();
+  });
+  afterAll(async () => f?.cleanup());
+
+  const detail = async (rel: string, basename?: string): Promise<ItemDetail> =>
+    f.detail((await f.byFolder(rel, basename)).id);
+  const video = (rel: string) => path.join(f.root, ...rel.split('/'));
+
+  it('finds each movie once, named as a user would', async () => {
+    const items = await f.items();
+    expect(items.map((i) => [path.relative(f.root, i.folder), i.basename, i.layout]).sort()).toEqual(
+      [
+        ['Casablanca (1942)', 'Casablanca (1942)', 'disc'],
+        ['Lower Case (1950)', 'Lower Case (1950)', 'disc'],
+        ['Loose Blu (2011)', 'Loose Blu (2011)', 'disc'],
+        ['Stack (2003)', 'Stack (2003)', 'own-folder'],
+        ['Dotted (2004)', 'Dotted.2004', 'own-folder'],
+        ['Under (2005)', 'Under', 'own-folder'],
+        ['Lettered Part (2006)', 'Movie', 'own-folder'],
+        ['Lone (2007)', 'Movie a', 'own-folder'],
+        ['Plans', 'Plan B', 'shared-folder'],
+        ['Plans', 'Plan C', 'shared-folder'],
+        ['Mixed', 'Alpha a', 'shared-folder'],
+        ['Mixed', 'Beta b', 'shared-folder'],
+        ['Folder Stack (1999)', 'Folder Stack (1999)', 'own-folder'],
+        ['Disks (1998)', 'Disks (1998)', 'own-folder'],
+        ['Keep (2000)', 'Keep', 'own-folder'],
+      ].sort(),
+    );
+    expect(summary.added).toBe(15);
+    expect(summary.errors).toEqual([]);
+  });
+
+  it('treats a DVD or Blu-ray laid straight into the folder as one disc movie, titled from the folder', async () => {
+    const dvd = await detail('Casablanca (1942)');
+    expect(dvd).toMatchObject({ title: 'Casablanca', year: 1942, tmdbId: 289, layout: 'disc' });
+    expect(dvd.videoPath).toBe(video('Casablanca (1942)/VIDEO_TS.IFO'));
+    expect(dvd.libraryFiles.map((x) => path.relative(dvd.folder, x.path)).sort()).toEqual([
+      'VIDEO_TS.nfo',
+      'poster.jpg',
+    ]);
+    expect(dvd.slots.map((s) => [s.assetType, s.blobSha])).toEqual([['poster', sha(art.poster!)]]);
+    expect((await f.byFolder('Lower Case (1950)')).title).toBe('Lower Case');
+    const blu = await detail('Loose Blu (2011)');
+    expect(blu.videoPath).toBe(video('Loose Blu (2011)/index.bdmv'));
+    expect(blu.slots.map((s) => s.assetType)).toEqual(['fanart']);
+  });
+
+  it('stacks lettered parts only when their letters run from a and nothing else differs', async () => {
+    expect((await detail('Stack (2003)')).videoPath).toBe(video('Stack (2003)/Stack (2003)-a.avi'));
+    expect((await detail('Stack (2003)')).slots.map((s) => s.assetType)).toEqual(['poster']);
+    expect((await detail('Dotted (2004)')).videoPath).toBe(video('Dotted (2004)/Dotted.2004.a.mkv'));
+    expect((await detail('Lettered Part (2006)')).videoPath).toBe(video('Lettered Part (2006)/Movie partA.avi'));
+    expect((await f.byFolder('Stack (2003)')).title).toBe('Stack');
+  });
+
+  it('stacks CD1/CD2 folders into one movie named after the folder that holds them', async () => {
+    const stack = await detail('Folder Stack (1999)');
+    expect(stack).toMatchObject({ title: 'Folder Stack', year: 1999 });
+    expect(stack.videoPath).toBe(video('Folder Stack (1999)/CD1/fs-one.avi'));
+    expect(stack.slots.map((s) => s.assetType)).toEqual(['poster']);
+    expect((await detail('Disks (1998)')).videoPath).toBe(video('Disks (1998)/Disk1/first.mkv'));
+  });
+
+  it('finds the same movies on a rescan, and on a deep one', async () => {
+    expect(await f.scan()).toMatchObject({ added: 0, missing: 0, moved: 0 });
+    expect(await f.scan({ deep: true })).toMatchObject({ added: 0, missing: 0, moved: 0 });
+    expect(await f.items()).toHaveLength(15);
+  });
+});

@@ -36,9 +36,33 @@ describe('watching libraries', () => {
     ['Heat (1995)/Extras/Making Of.mkv', 'file', 'Heat (1995)'],
     ['Heat (1995)/Featurettes', 'dir', 'Heat (1995)'],
     ['Other/Heat (1995)/Heat.mkv', 'file', 'Other/Heat (1995)'],
+    ['Stacked (1999)/CD2/part.avi', 'file', 'Stacked (1999)'],
+    ['Stacked (1999)/Disc1', 'dir', 'Stacked (1999)'],
+    // Without an index.bdmv beside it, STREAM is an ordinary folder name.
+    ['Stream (2011)/STREAM/00001.m2ts', 'file', 'Stream (2011)/STREAM'],
   ])('an event at %s (%s) rescans %j', (rel, kind, expected) => {
     const root = '/lib';
     expect(folderForEvent(root, path.join(root, rel), kind)).toBe(expected === null ? null : path.join(root, expected));
+  });
+
+  it("rescans the movie, not the piece, when a change is inside a loose disc's folder or a stacked part", async () => {
+    f = await scanFixture({
+      'Loose Disc (2010)/index.bdmv': 'INDX0200',
+      'Loose Disc (2010)/STREAM/00000.m2ts': { size: GB },
+      'Stacked (1999)/CD1/Stacked.avi': { size: GB },
+      'Stacked (1999)/CD2/Stacked.avi': { size: GB + 1 },
+    });
+    await f.scan();
+    const before = (await f.items()).map((i) => i.title).sort();
+    expect(before).toEqual(['Loose Disc', 'Stacked']);
+    expect(folderForEvent(f.root, path.join(f.root, 'Loose Disc (2010)', 'STREAM', '00001.m2ts'), 'file')).toBe(
+      path.join(f.root, 'Loose Disc (2010)'),
+    );
+    const lib = f.engine.services.library;
+    writeFileSync(path.join(f.root, 'Loose Disc (2010)', 'STREAM', '00001.m2ts'), 'more');
+    await lib.scanFolder(path.join(f.root, 'Loose Disc (2010)', 'STREAM'));
+    await lib.scanFolder(path.join(f.root, 'Stacked (1999)', 'CD2'));
+    expect((await f.items()).map((i) => i.title).sort()).toEqual(before);
   });
 
   it('reports new and removed movie folders and deleted artwork, once per folder', async () => {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseMovieName, pickName } from '../../main/core/library/name-parser.ts';
 import {
+  isLetterRun,
   isSkippedFolderName,
   isSkippedVideoStem,
   isVideoExtension,
+  stackFolderVolume,
   stackPartOf,
 } from '../../shared/video-extensions.ts';
 
@@ -102,6 +104,8 @@ describe('video files, skips and stacks', () => {
     ['Extras', false, false],
     ['Other', false, false],
     ['Featurettes', true, true],
+    ['Featurette', true, true],
+    ['extrathumbs', false, true],
     ['.actors', true, true],
     ['@eaDir', false, true],
     ['Alien Collection', false, false],
@@ -119,10 +123,40 @@ describe('video files, skips and stacks', () => {
     ['Movie.Disc A.mkv', 'Movie', 'Disc A'],
     ['Harry Potter Part 2 (2011) cd1.avi', 'Harry Potter Part 2 (2011)', 'cd1'],
     ['Apt Pupil (1998).mkv', null, null],
+    ['Stack (2003)-a.avi', 'Stack (2003)', 'a'],
+    ['Stack (2003) B.avi', 'Stack (2003)', 'B'],
+    ['Stack.2003.c.avi', 'Stack.2003', 'c'],
+    ['Stack_d.avi', 'Stack', 'd'],
+    ['Movie partA.avi', 'Movie', 'partA'],
+    ['Movie-e.avi', null, null],
+    ['Alpha.avi', null, null],
     ['Scarface.1983.DVDRip.mkv', null, null],
   ])('%j stacks as %j volume %j', (name, stack, volume) => {
     const part = stackPartOf(name);
     expect(part?.stackName.replace(/[ _.-]+$/, '') ?? null).toBe(stack);
     expect(part?.volume ?? null).toBe(volume);
+  });
+
+  it.each<[string[], boolean]>([
+    [['a', 'b'], true],
+    [['c', 'a', 'b'], true],
+    [['a', 'b', 'c', 'd'], true],
+    [['b', 'c'], false],
+    [['a', 'c'], false],
+    [['a', 'a'], false],
+  ])('letters %j run from a: %s', (letters, run) => {
+    expect(isLetterRun(letters)).toBe(run);
+  });
+
+  it.each<[string, string | null]>([
+    ['CD1', 'cd1'],
+    ['cd2', 'cd2'],
+    ['DVD1', 'dvd1'],
+    ['Disc 2', 'disc 2'],
+    ['disk3', 'disk3'],
+    ['CD', null],
+    ['Movie CD1 extras', null],
+  ])('folder %j stacks as volume %j', (name, volume) => {
+    expect(stackFolderVolume(name)).toBe(volume);
   });
 });

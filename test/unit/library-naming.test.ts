@@ -77,7 +77,13 @@ describe('naming table: writers', () => {
   it('reads NFOs basename first, then movie.nfo, then the disc names', () => {
     expect(nfoReadOrder(B, 'own-folder')).toEqual([`${B}.nfo`, 'movie.nfo']);
     expect(nfoReadOrder(B, 'shared-folder')).toEqual([`${B}.nfo`]);
-    expect(nfoReadOrder(B, 'disc')).toEqual(['movie.nfo', 'VIDEO_TS/VIDEO_TS.nfo', 'BDMV/index.nfo']);
+    expect(nfoReadOrder(B, 'disc')).toEqual([
+      'movie.nfo',
+      'VIDEO_TS/VIDEO_TS.nfo',
+      'BDMV/index.nfo',
+      'VIDEO_TS.nfo',
+      'index.nfo',
+    ]);
   });
 
   it.each([
@@ -126,7 +132,12 @@ describe('naming table: recognisers', () => {
     ['extrafanart/fanart4.jpg', 'shared-folder', null],
     ['extrathumbs/thumb1.jpg', 'own-folder', null],
     ['poster.gif', 'own-folder', null],
-    ['cover.jpg', 'own-folder', null],
+    ['cover.jpg', 'own-folder', { type: 'poster', rank: 0, form: 'legacy', alias: false }],
+    ['cover.jpg', 'shared-folder', null],
+    ['movie.png', 'disc', { type: 'poster', rank: 0, form: 'legacy', alias: false }],
+    [`${B}.jpg`, 'shared-folder', { type: 'poster', rank: 0, form: 'legacy', alias: false }],
+    [`${B}.gif`, 'own-folder', null],
+    ['cover.tbn', 'own-folder', { type: 'poster', rank: 0, form: 'legacy', alias: false }],
     [`${B}-trailer.jpg`, 'own-folder', null],
     [`Other Movie-poster.jpg`, 'shared-folder', null],
     [`${B}-clearart.png`, 'own-folder', { type: 'clearart', rank: 0, form: 'basename', alias: false }],

@@ -271,3 +271,115 @@ function webpHeader(b: Uint8Array, sizeOnly: boolean): ImageHeader | null {
   }
   return size.width && size.height ? { ...size, orientation: 1 } : null;
 }
+
+/** How many of a picture's first and of its last bytes {@link damageOf} needs at the least. */
+export const DAMAGE_TAIL_BYTES = 64;
+
+/**
+ * Whether a picture's bytes stop before its format says they end (a cut-off download or copy),
+ * from bytes already in memory, with no decode: a scan runs this on every picture it hashes.
+ * `head` is the file's first bytes (the whole file when it has them all), `tail` its last bytes
+ * (any amount from {@link DAMAGE_TAIL_BYTES}; a few KB tell more: a long run of padding zeros
+ * is skipped, appended data recognised), `size` its full length. Returns
+ * why it is damaged (`the JPEG ends early`), or null when it looks whole or the bytes cannot
+ * tell: a file is only called damaged when the evidence is plain, never on a guess.
+ */
+export function damageOf(format: StoredFormat, head: Uint8Array, tail: Uint8Array, size: number): string | null {
+  if (format === 'webp') return webpDamage(head, size);
+  const end = withoutZeroPadding(tail);
+  if (format === 'png') return pngEnds(tail, end) ? null : 'the PNG ends early';
+  return jpegDamage(head, tail, end, size);
+}
+
+/**
+ * Where the tail's content ends once trailing zeros are dropped: some encoders and copiers pad a
+ * file to a block size. -1 when the tail is all zeros (a file allocated but never filled).
+ */
+function withoutZeroPadding(tail: Uint8Array): number {
+  let end = tail.length;
+  while (end > 0 && tail[end - 1] === 0) end--;
+  return end === 0 && tail.length > 0 ? -1 : end;
+}
+
+/** A few bytes of something else after the end marker are tolerated (a newline, a stray tag). */
+const TRAILING_SLACK = 32;
+
+/** Whether `marker` occurs in `b[from, to)`. */
+function holds(b: Uint8Array, from: number, to: number, marker: readonly number[]): boolean {
+  outer: for (let i = Math.max(0, from); i + marker.length <= to; i++) {
+    for (let j = 0; j < marker.length; j++) if (b[i + j] !== marker[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** The IEND chunk's type and CRC, always these eight bytes. */
+const PNG_IEND = [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
+
+function pngEnds(tail: Uint8Array, end: number): boolean {
+  return end >= 0 && holds(tail, end - PNG_IEND.length - TRAILING_SLACK, end, PNG_IEND);
+}
+
+const JPEG_EOI = [0xff, 0xd9];
+/**
+ * How far back a JPEG without its end marker is looked at: random bytes this long hold a 0xFF
+ * that scan data could not, almost surely; a file is seldom missing its end marker, so this
+ * costs nothing on a whole one.
+ */
+const SCAN_WINDOW_BYTES = 4096;
+
+function jpegDamage(head: Uint8Array, tail: Uint8Array, end: number, size: number): string | null {
+  if (end < 0) return 'the JPEG ends early';
+  if (holds(tail, end - JPEG_EOI.length - TRAILING_SLACK, end, JPEG_EOI)) return null;
+  // No end marker. Cut inside the header, before the first scan, is certain when the whole file
+  // is in `head`; the header's own markers are then kept out of the look at the scan data below.
+  const scan = head.length >= size ? scanStart(head) : 0;
+  if (scan < 0) return 'the JPEG ends early';
+  const from = Math.max(0, end - SCAN_WINDOW_BYTES, scan - (size - tail.length));
+  // Cut inside a scan: the last bytes are entropy-coded data, where 0xFF is only ever followed by
+  // a stuffed 0x00, a restart marker or more 0xFF fill. Anything else (an end marker further
+  // back included) is data appended after the image, as phones append metadata or a motion clip,
+  // or a cut between a progressive JPEG's scans: not plainly damaged, so not called so.
+  return looksLikeScanData(tail.subarray(from, end)) ? 'the JPEG ends early' : null;
+}
+
+/**
+ * Where a JPEG's first scan data begins, following its marker segments through `b`: -1 when the
+ * bytes end first, 0 when the markers are not plain enough to follow (nothing is concluded).
+ */
+function scanStart(b: Uint8Array): number {
+  let i = 2;
+  while (i + 4 <= b.length) {
+    if (b[i] !== 0xff) return 0;
+    const marker = b[i + 1]!;
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      i += 2;
+      continue;
+    }
+    const next = i + 2 + u16be(b, i + 2);
+    if (marker === 0xda) return next <= b.length ? next : -1;
+    i = next;
+  }
+  return -1;
+}
+
+function looksLikeScanData(b: Uint8Array): boolean {
+  for (let i = 0; i + 1 < b.length; i++) {
+    if (b[i] !== 0xff) continue;
+    const next = b[i + 1]!;
+    if (next !== 0x00 && next !== 0xff && !(next >= 0xd0 && next <= 0xd7)) return false;
+  }
+  return true;
+}
+
+/** A WebP is one RIFF chunk: 8 bytes of chunk header plus the size it declares (padded to even). */
+function webpDamage(head: Uint8Array, size: number): string | null {
+  if (head.length < 8) return 'the WebP ends early';
+  const riff = u32le(head, 4);
+  // Bytes after the chunk are ignored by every decoder; too few bytes are not.
+  return size < riff + 8 ? 'the WebP ends early' : null;
+}

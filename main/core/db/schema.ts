@@ -53,7 +53,10 @@ export interface ItemsTable {
   state: ItemState;
   match_locked: Generated<Flag>;
   match_choices: JsonText | null;
+  /** The scanner's problems with the item (NFO, video, pictures); only a scan sets or clears it. */
   error: string | null;
+  /** Why the last enrich failed or fell short (migration 0007); only enriching sets or clears it. */
+  enrich_error: string | null;
   video_size: number | null;
   video_mtime: Millis | null;
   folder_signature: string | null;
@@ -241,6 +244,10 @@ export interface ScanFoldersTable {
   subdirs: JsonText;
   aux: JsonText;
   error: string | null;
+  /** JSON: the NFOs and pictures read in the folder, relative to it (migration 0007). */
+  files: JsonText;
+  /** JSON: what reading the folder's listing reported, `{ path, reason }[]` (migration 0007). */
+  problems: JsonText;
   scanned_at: Millis;
 }
 

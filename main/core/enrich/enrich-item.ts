@@ -105,7 +105,7 @@ export async function enrichItem(s: Services, item: ItemRow, ctx: RunContext): P
         .set({
           state: 'needs_match',
           match_choices: toJson(resolution.choices),
-          error: null,
+          enrich_error: null,
           enrich_after: null,
           updated_at: s.clock.now(),
         })
@@ -229,7 +229,7 @@ async function write(
           imdb_id: imdbIdOf(r.movie.value) ?? item.imdb_id,
           state: 'enriched',
           match_choices: null,
-          error: r.warnings.length > 0 ? r.warnings.join(' ') : null,
+          enrich_error: r.warnings.length > 0 ? r.warnings.join(' ') : null,
           enriched_at: now,
           // Missing art from a provider that failed is worth asking for again soon.
           enrich_after: r.warnings.length > 0 ? Math.min(nextRefresh ?? Infinity, now + HOUR_MS) : nextRefresh,
@@ -244,7 +244,7 @@ async function write(
         .set({
           ...(identified ? { tmdb_id: r.ref.tmdbId } : {}),
           ...(identified && item.state === 'new' ? { state: 'identified' as const } : {}),
-          error: failure!.message,
+          enrich_error: failure!.message,
           enrich_after: now + RETRY_AFTER_MS[failure!.kind],
           updated_at: now,
         })

@@ -189,7 +189,7 @@ export function createEnrichDomain(s: Services): EnrichDomain {
             match_locked: 1,
             match_choices: null,
             state: item.state === 'missing' ? 'missing' : 'identified',
-            error: null,
+            enrich_error: null,
             updated_at: now,
           })
           .where('id', '=', itemId)

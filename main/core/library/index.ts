@@ -4,9 +4,10 @@ import type { CallOptions } from '../../../shared/api/index.ts';
 import { ApiError } from '../../../shared/api/errors.ts';
 import type { LibraryKind, LibraryView, ScanSummary } from '../../../shared/api/library.ts';
 import { ACTORS_DIR, EXTRAFANART_DIR } from '../../../shared/naming.ts';
-import { DISC_STRUCTURES, isSkippedFolderName } from '../../../shared/video-extensions.ts';
+import { isSkippedFolderName } from '../../../shared/video-extensions.ts';
 import type { Services } from '../services.ts';
 import { getLibraryRow, insertLibrary, listLibraries, validateLibraryPath } from './libraries-repo.ts';
+import { isPartOfMovieAbove } from './movie-parts.ts';
 import { ScanStore } from './scan-store.ts';
 import { runScan } from './scanner.ts';
 import { LibraryWatcher, type WatchChange, type WatchOptions } from './watcher.ts';
@@ -74,12 +75,13 @@ function notScanned(libraryId: number, root: string): ScanSummary {
 }
 
 /** Folders that are part of the movie folder holding them, never movies of their own. */
-function belongsToParent(name: string): boolean {
+function belongsToParent(folder: string): boolean {
+  const name = path.basename(folder);
   const lower = name.toLowerCase();
   return (
     lower === EXTRAFANART_DIR ||
     lower === ACTORS_DIR ||
-    DISC_STRUCTURES.some((d) => d.dir === lower) ||
+    isPartOfMovieAbove(path.dirname(folder), name) ||
     isSkippedFolderName(name, true)
   );
 }
@@ -147,7 +149,7 @@ export function createLibraryDomain(s: Services): LibraryDomain {
     }
     const lib = await findLibraryFor(folder);
     // Art folders, disc structures, extras and samples belong to the movie folder above them.
-    while (lib && folder !== lib.path && belongsToParent(path.basename(folder))) folder = path.dirname(folder);
+    while (lib && folder !== lib.path && belongsToParent(folder)) folder = path.dirname(folder);
     if (!lib) throw new ApiError('not_found', `No library holds ${absFolder}`, 'path');
     return serialized(lib.id, () =>
       runScan(s, getStore(), {

@@ -15,6 +15,7 @@ import type { MovieLayout } from '../../../shared/naming.ts';
 import type { DbOrTx } from '../db/database.ts';
 import { getFields, getLockedFields } from '../db/fields-repo.ts';
 import type { Database, ItemRow } from '../db/schema.ts';
+import { foldForSearch, SEARCH_FOLD_SQL } from '../db/text-fold.ts';
 
 /** The item filter of `items-list` (defaults applied). */
 export type ItemFilter = z.output<typeof itemsListParams>;
@@ -74,7 +75,10 @@ function where(eb: Eb, f: Partial<ItemFilter>): Expression<SqlBool> {
   if (f.libraryId !== undefined) parts.push(eb('i.library_id', '=', f.libraryId));
   if (f.state !== undefined) parts.push(eb('i.state', '=', f.state));
   if (f.monitored !== undefined) parts.push(eb('i.monitored', '=', f.monitored ? 1 : 0));
-  if (f.hasErrors !== undefined) parts.push(eb('i.error', f.hasErrors ? 'is not' : 'is', null));
+  if (f.hasErrors !== undefined) {
+    const any = eb.or([eb('i.error', 'is not', null), eb('i.enrich_error', 'is not', null)]);
+    parts.push(f.hasErrors ? any : eb.not(any));
+  }
   if (f.missingArt !== undefined) {
     const all = eb.and(ESSENTIAL_TYPES.map((t) => hasArt(eb, t)));
     parts.push(f.missingArt ? eb.not(all) : all);
@@ -83,7 +87,8 @@ function where(eb: Eb, f: Partial<ItemFilter>): Expression<SqlBool> {
   if (f.locked !== undefined) parts.push(f.locked ? anyLock(eb) : eb.not(anyLock(eb)));
   const q = f.search?.trim();
   if (q) {
-    const or: Expression<SqlBool>[] = [sql<SqlBool>`i.title like ${`%${escapeLike(q)}%`} escape '\\'`];
+    const title = sql<SqlBool>`${sql.raw(SEARCH_FOLD_SQL)}(i.title) like ${`%${escapeLike(foldForSearch(q))}%`} escape '\\'`;
+    const or: Expression<SqlBool>[] = [title];
     if (/^tt\d{5,}$/i.test(q)) or.push(eb('i.imdb_id', '=', q.toLowerCase()));
     if (/^\d{1,9}$/.test(q)) or.push(eb('i.tmdb_id', '=', Number(q)));
     parts.push(eb.or(or));
@@ -121,12 +126,18 @@ function toSummary(row: ItemRow & SummaryExtras): ItemSummary {
     folder: row.folder,
     basename: row.basename,
     layout: row.layout as MovieLayout,
-    error: row.error,
+    error: problemsOf(row),
     posterSha,
     art,
     locked: { fields: Number(row.field_lock_count ?? 0), slots: lockedSlots, match: row.match_locked === 1 },
     updatedAt: row.updated_at,
   };
+}
+
+/** What the user is told is wrong with an item: the scan's problems, then enriching's. */
+export function problemsOf(row: Pick<ItemRow, 'error' | 'enrich_error'>): string | null {
+  if (row.error && row.enrich_error) return `${row.error} · ${row.enrich_error}`;
+  return row.error ?? row.enrich_error;
 }
 
 const SLOT_DIGEST = sql<

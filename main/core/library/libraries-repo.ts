@@ -28,7 +28,7 @@ export async function listLibraries(db: DbOrTx, id?: number): Promise<LibraryVie
         .selectFrom('items')
         .select(sql<number>`count(*)`.as('n'))
         .whereRef('items.library_id', '=', 'l.id')
-        .where('items.error', 'is not', null)
+        .where((w) => w.or([w('items.error', 'is not', null), w('items.enrich_error', 'is not', null)]))
         .as('error_count'),
     ])
     .orderBy('l.id');

@@ -3,7 +3,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { isFieldName, type ItemFields } from '../../../shared/fields.ts';
 import type { ItemState } from '../../../shared/api/library.ts';
 import type { Db } from '../db/database.ts';
-import type { FoundFile, KnownFile, PrevFolder } from './walk.ts';
+import type { FoundFile, KnownFile, PrevFolder, WalkError } from './walk.ts';
 
 /*
  * The scanner's database side. A scan writes thousands of rows, so it uses prepared statements
@@ -96,7 +96,7 @@ interface SlotRowLite {
   blob_sha: string | null;
 }
 
-const NONE: string[] = [];
+const NONE: never[] = [];
 
 const ITEM_COLUMNS = `select id, folder, video_path, basename, layout, title, year, tmdb_id, imdb_id, video_size, video_mtime,
   video_dev, video_ino, state, match_locked, match_choices is not null as has_choices, enriched_at is not null as enriched, error
@@ -202,10 +202,11 @@ export class ScanStore {
         "delete from slots where item_id = ? and asset_type = ? and rank = ? and chosen_by = 'original' and locked = 0",
       ),
       blobAvailable: p("select 1 from blobs where sha256 = ? and state = 'available'").pluck(),
-      upsertFolder: p(`insert into scan_folders (path, library_id, role, signature, subdirs, aux, error, scanned_at)
-        values (?, ?, ?, ?, ?, ?, ?, ?)
+      upsertFolder: p(`insert into scan_folders (path, library_id, role, signature, subdirs, aux, files, problems, error, scanned_at)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         on conflict (path) do update set library_id = excluded.library_id, role = excluded.role, signature = excluded.signature,
-          subdirs = excluded.subdirs, aux = excluded.aux, error = excluded.error, scanned_at = excluded.scanned_at`),
+          subdirs = excluded.subdirs, aux = excluded.aux, files = excluded.files, problems = excluded.problems,
+          error = excluded.error, scanned_at = excluded.scanned_at`),
       deleteFolder: p('delete from scan_folders where path = ?'),
     };
   }
@@ -267,13 +268,20 @@ export class ScanStore {
 
   loadFolders(libraryId: number): Map<string, PrevFolder> {
     const rows = this.#sqlite
-      .prepare('select path, role, signature, subdirs, aux from scan_folders where library_id = ?')
+      .prepare('select path, role, signature, subdirs, aux, files, problems from scan_folders where library_id = ?')
       .raw()
-      .all(libraryId) as [string, PrevFolder['role'], string, string, string][];
+      .all(libraryId) as [string, PrevFolder['role'], string, string, string, string, string][];
     const map = new Map<string, PrevFolder>();
-    const list = (json: string): string[] => (json === '[]' ? NONE : (JSON.parse(json) as string[]));
-    for (const [path, role, signature, subdirs, aux] of rows)
-      map.set(path, { role, signature, subdirs: list(subdirs), aux: list(aux) });
+    const list = <T>(json: string): T[] => (json === '[]' ? NONE : (JSON.parse(json) as T[]));
+    for (const [path, role, signature, subdirs, aux, files, problems] of rows)
+      map.set(path, {
+        role,
+        signature,
+        subdirs: list(subdirs),
+        aux: list(aux),
+        files: list(files),
+        problems: list(problems),
+      });
     return map;
   }
 
@@ -473,6 +481,8 @@ export class ScanStore {
     signature: string;
     subdirs: string[];
     aux: string[];
+    files: string[];
+    problems: WalkError[];
     error: string | null;
     now: number;
   }): void {
@@ -483,6 +493,8 @@ export class ScanStore {
       row.signature,
       JSON.stringify(row.subdirs),
       JSON.stringify(row.aux),
+      JSON.stringify(row.files),
+      JSON.stringify(row.problems),
       row.error,
       row.now,
     );

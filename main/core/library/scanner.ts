@@ -121,7 +121,9 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
       const result = writeMovie(store, target.libraryId, m, existing, moved, now, knownFiles);
       summary[result.kind]++;
       if (result.kind !== 'unchanged') changedIds.push(result.id);
-      for (const reason of m.errors) summary.error({ path: m.videoPath, reason, itemId: result.id });
+      // A disc's video path is inside its structure; the user knows the movie by its folder.
+      const where = m.layout === 'disc' ? m.folder : m.videoPath;
+      for (const reason of m.errors) summary.error({ path: where, reason, itemId: result.id });
     }
   };
   const maxYear = new Date(now).getUTCFullYear() + 2;
@@ -142,7 +144,7 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
       starts: target.starts,
       known,
       knownFiles,
-      force: target.force,
+      force: withTroubledFolders(target.force, items),
       deep: target.deep,
       maxYear,
       signal: target.signal,
@@ -465,6 +467,17 @@ function writeFolders(
   }
 }
 
+/**
+ * The folders to read even when unchanged, plus those of items with a problem: the fix may not
+ * have touched the folder (a permission granted, a file rewritten in place), and a problem must
+ * go away as soon as its cause does.
+ */
+function withTroubledFolders(force: ReadonlySet<string>, items: readonly ItemRef[]): ReadonlySet<string> {
+  const troubled = items.filter((i) => i.error !== null && i.state !== 'missing');
+  if (troubled.length === 0) return force;
+  return new Set([...force, ...troubled.map((i) => i.folder)]);
+}
+
 /** What this pass learned of the folders it read, for the next one to compare with. */
 function recordFolders(store: ScanStore, libraryId: number, visits: readonly FolderVisit[], now: number): void {
   for (const v of visits) {
@@ -476,6 +489,8 @@ function recordFolders(store: ScanStore, libraryId: number, visits: readonly Fol
         signature: v.signature,
         subdirs: v.subdirs,
         aux: v.aux,
+        files: v.files,
+        problems: v.problems,
         error: null,
         now,
       });
@@ -487,6 +502,8 @@ function recordFolders(store: ScanStore, libraryId: number, visits: readonly Fol
         signature: v.signature,
         subdirs: [],
         aux: [],
+        files: [],
+        problems: [],
         error: v.reason,
         now,
       });

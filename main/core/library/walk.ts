@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import {
   closeSync,
   fstatSync,
+  lstatSync,
   openSync,
   readdirSync,
   readFileSync,
   readSync,
+  realpathSync,
   statSync,
   type Dirent,
   type Stats,
@@ -27,11 +29,13 @@ import {
 import {
   DISC_STRUCTURES,
   isSkippedFolderName,
+  isLetterRun,
   isSkippedVideoStem,
   isVideoExtension,
+  stackFolderVolume,
   stackPartOf,
 } from '../../../shared/video-extensions.ts';
-import { readHeader, sniffFormat } from '../cache/formats.ts';
+import { DAMAGE_TAIL_BYTES, damageOf, readHeader, sniffFormat, type StoredFormat } from '../cache/formats.ts';
 import { parseMovieName, pickName, type ParsedName } from './name-parser.ts';
 import { readNfo, type NfoInfo } from './nfo-reader.ts';
 
@@ -49,6 +53,10 @@ export interface PrevFolder {
   role: FolderRole;
   subdirs: string[];
   aux: string[];
+  /** The NFOs and pictures read in it, relative to it: their stats are part of the signature. */
+  files: string[];
+  /** What its listing reported, said again while it stays unchanged. */
+  problems: WalkError[];
 }
 
 /** A library file already recorded, so unchanged files are not read and hashed again. */
@@ -115,6 +123,8 @@ export type FolderVisit =
       signature: string;
       subdirs: string[];
       aux: string[];
+      files: string[];
+      problems: WalkError[];
       movies: FoundMovie[];
     }
   | { path: string; status: 'unreadable'; signature: string; reason: string }
@@ -213,6 +223,24 @@ function folderSignature(dir: string, st: Stats, aux: readonly string[]): string
 }
 
 /**
+ * The part of a folder's signature its files add: a file rewritten in place (an edited NFO, a
+ * poster saved over) changes its own size or time but not the folder's.
+ */
+function filesSignature(sizeAndTimes: Iterable<string>): string {
+  let sig = '';
+  for (const part of sizeAndTimes) sig += `|${part}`;
+  return sig;
+}
+
+/** `size:mtime` of each of the folder's recorded files now; `-` for one that is gone. */
+function* currentFileStats(dir: string, files: readonly string[]): Generator<string> {
+  for (const rel of files) {
+    const st = statSync(childPath(dir, rel), { throwIfNoEntry: false });
+    yield st ? `${st.size}:${st.mtimeMs}` : '-';
+  }
+}
+
+/**
  * One buffer per thread for reading library files: a scan reads thousands of pictures and NFOs
  * only to hash and sniff them, and a fresh buffer for each is garbage a moment later. Larger
  * than any NFO we parse, and than nearly every picture.
@@ -225,10 +253,30 @@ interface PictureSize {
   height: number;
 }
 
-/** The stored size a picture's first bytes declare; null when they are not a JPEG, PNG or WebP we can size. */
-function pictureSize(head: Uint8Array): PictureSize | null {
+/** The format a picture's first bytes declare; null when they are not a JPEG, PNG or WebP. */
+function pictureFormat(head: Uint8Array): StoredFormat | null {
   const sniffed = sniffFormat(head);
-  return sniffed.kind === 'image' ? readHeader(head, sniffed.format, { sizeOnly: true }) : null;
+  return sniffed.kind === 'image' ? sniffed.format : null;
+}
+
+/** A picture's first bytes, kept when it spans several reads of the shared buffer (for damageOf). */
+let headBuffer: Buffer | null = null;
+
+/**
+ * How much of a picture's end {@link damageOf} is shown at least, so that zero padding after the
+ * end marker can be skipped: when the last read is shorter, the end of the read before joins it.
+ */
+const TAIL_KEEP_BYTES = 4096;
+
+/**
+ * The last bytes of a file read in several chunks, the last `chunk` bytes at the start of `buf`.
+ * A read writes only the bytes it returns, so the rest of the previous chunk still sits in `buf`
+ * after them: a short last chunk is joined to it (a copy of a few KB, for a rare file).
+ */
+function tailOf(buf: Buffer, chunk: number, previous: number): Buffer {
+  if (chunk >= TAIL_KEEP_BYTES || previous <= chunk) return buf.subarray(0, chunk);
+  const from = Math.max(chunk, previous - TAIL_KEEP_BYTES);
+  return Buffer.concat([buf.subarray(from, previous), buf.subarray(0, chunk)]);
 }
 
 interface HashedFile {
@@ -236,6 +284,8 @@ interface HashedFile {
   size: number;
   mtime: number;
   header: PictureSize | null;
+  /** Why a picture's bytes stop before its format says they end (see damageOf); null when whole. */
+  damage: string | null;
   /**
    * The file's first bytes, a view of the shared buffer valid until the next read: all of them
    * whenever the file fits the buffer, as every NFO small enough to parse does.
@@ -253,19 +303,38 @@ function readAndHash(abs: string, image: boolean): HashedFile {
     let size = 0;
     let reads = 0;
     let header: PictureSize | null = null;
+    let format: StoredFormat | null = null;
+    /** Bytes of the last read (at the start of the buffer) and of the read before it. */
+    let chunk = 0;
+    let previous = 0;
     // Stop at the size fstat gave rather than at a read of nothing: one system call fewer per file.
     do {
       const n = readSync(fd, buf, 0, buf.length, size);
       if (n === 0) break;
-      if (reads++ === 0 && image) header = pictureSize(buf.subarray(0, n));
+      if (reads++ === 0 && image) {
+        format = pictureFormat(buf.subarray(0, n));
+        header = format ? readHeader(buf.subarray(0, n), format, { sizeOnly: true }) : null;
+        // The next read overwrites the head: keep what damageOf reads of it.
+        if (format && n < st.size)
+          buf.copy((headBuffer ??= Buffer.allocUnsafe(DAMAGE_TAIL_BYTES)), 0, 0, DAMAGE_TAIL_BYTES);
+      }
       hash.update(buf.subarray(0, n));
+      previous = chunk;
+      chunk = n;
       size += n;
     } while (size < st.size);
+    let damage: string | null = null;
+    if (format) {
+      const whole = reads <= 1;
+      const head = whole ? buf.subarray(0, size) : headBuffer!;
+      damage = damageOf(format, head, whole ? buf.subarray(0, chunk) : tailOf(buf, chunk, previous), size);
+    }
     return {
       sha256: hash.digest('hex'),
       size,
       mtime: st.mtimeMs,
       header,
+      damage,
       head: buf.subarray(0, reads <= 1 ? size : 0),
     };
   } finally {
@@ -352,9 +421,23 @@ function stemOf(name: string): string {
 /** cd2 before cd10. One collator for all: localeCompare with options builds a new one per call. */
 const VOLUME_ORDER = new Intl.Collator('en', { numeric: true });
 
+/**
+ * Lettered parts stack only when they differ by nothing but their letter and the letters run
+ * a, b(, c, d): `Plan A.avi` beside `Plan B.avi` is a stack, `Plan B.avi` beside `Plan C.avi`
+ * is two movies. Numbered parts always pass.
+ */
+function isLetterStack(parts: readonly { volume: string; letter: string | null }[]): boolean {
+  if (parts[0]?.letter == null) return true;
+  const token = parts[0].volume.slice(0, -1);
+  return parts.every((p) => p.volume.slice(0, -1) === token) && isLetterRun(parts.map((p) => p.letter!));
+}
+
 /** Groups video files into movies: stacked parts (cd1/cd2…) become one movie. */
 function groupVideos(videos: Entry[]): VideoGroup[] {
-  const stacks = new Map<string, { basename: string; parts: { entry: Entry; volume: string }[] }>();
+  const stacks = new Map<
+    string,
+    { basename: string; parts: { entry: Entry; volume: string; letter: string | null }[] }
+  >();
   const singles: Entry[] = [];
   for (const v of videos) {
     const part = stackPartOf(v.name);
@@ -362,15 +445,16 @@ function groupVideos(videos: Entry[]): VideoGroup[] {
       singles.push(v);
       continue;
     }
-    const key = `${part.stackName.toLowerCase()}\u0000${part.ext.toLowerCase()}`;
+    // Lettered and numbered volumes never mix: `Movie cd1` and `Movie-a` are not one stack.
+    const key = `${part.stackName.toLowerCase()}\u0000${part.ext.toLowerCase()}\u0000${part.letter ? 'a' : '1'}`;
     const stack = stacks.get(key) ?? { basename: part.stackName.replace(/[ _.-]+$/, ''), parts: [] };
-    stack.parts.push({ entry: v, volume: part.volume.toLowerCase() });
+    stack.parts.push({ entry: v, volume: part.volume.toLowerCase(), letter: part.letter });
     stacks.set(key, stack);
   }
   const groups: VideoGroup[] = [];
   for (const stack of stacks.values()) {
     // A lone "Part 2" is a title, not a stack: Kodi stacks only two or more parts.
-    if (stack.parts.length < 2 || !stack.basename) {
+    if (stack.parts.length < 2 || !stack.basename || !isLetterStack(stack.parts)) {
       singles.push(...stack.parts.map((p) => p.entry));
       continue;
     }
@@ -387,6 +471,24 @@ function groupVideos(videos: Entry[]): VideoGroup[] {
   return groups;
 }
 
+/** A folder's disc structure (see LibraryWalker.#findDisc). */
+interface Disc {
+  /** The VIDEO_TS/BDMV folder, or the marker file of a structure laid into the movie folder. */
+  entry: Entry;
+  /** NFOs inside the structure folder, relative to the movie folder. */
+  nfos: string[];
+  /** Lower-case names of the loose structure's own sub-folders (never movies of their own). */
+  ownDirs: readonly string[];
+}
+
+/** A folder's video files that may be movies: samples, trailers and extras left out. */
+function movieVideos(files: readonly Entry[]): Entry[] {
+  return files.filter((f) => {
+    const ext = extensionOf(f.lower);
+    return isVideoExtension(ext) && !isSkippedVideoStem(f.lower.slice(0, -(ext.length + 1)));
+  });
+}
+
 /** A movie being assembled from one folder's listing. */
 interface Draft {
   group: VideoGroup | null;
@@ -399,7 +501,8 @@ export class LibraryWalker {
   readonly #o: WalkOptions;
   readonly #errors: WalkError[] = [];
   readonly #visits: FolderVisit[] = [];
-  readonly #seen = new Set<string>();
+  /** Folder identity (dev:ino) → the path it was first scanned under. */
+  readonly #seen = new Map<string, string>();
   #sliceStart = performance.now();
   #done = 0;
 
@@ -456,25 +559,25 @@ export class LibraryWalker {
       return [];
     }
     const identity = `${st.dev}:${st.ino}`;
-    if (this.#seen.has(identity)) {
-      this.#errors.push({
-        path: dir,
-        reason: 'Symbolic link loop: this folder was already scanned under another path',
-      });
+    const seenAs = this.#seen.get(identity);
+    if (seenAs !== undefined) {
+      this.#errors.push({ path: dir, reason: secondPathReason(dir, seenAs) });
       return [];
     }
-    this.#seen.add(identity);
+    this.#seen.set(identity, dir);
 
     const prev = this.#o.known.get(dir);
     if (prev && prev.role !== 'unreadable' && !this.#o.deep && !this.#o.force.has(dir)) {
-      const signature = folderSignature(dir, st, prev.aux);
+      const signature = folderSignature(dir, st, prev.aux) + filesSignature(currentFileStats(dir, prev.files));
       if (signature === prev.signature) {
+        this.#errors.push(...prev.problems);
         this.#visits.push({ path: dir, status: 'unchanged', role: prev.role });
         return prev.subdirs.map((s) => childPath(dir, s));
       }
     }
 
     let listing: Listing;
+    const problemsFrom = this.#errors.length;
     try {
       listing = listFolder(dir, this.#errors);
     } catch (err) {
@@ -483,31 +586,31 @@ export class LibraryWalker {
       this.#visits.push({ path: dir, status: 'unreadable', signature: statSignature(st), reason });
       return [];
     }
-    return this.#classify(dir, isRoot, st, listing);
+    return this.#classify(dir, isRoot, st, listing, this.#errors.slice(problemsFrom));
   }
 
-  #classify(dir: string, isRoot: boolean, st: Stats, listing: Listing): string[] {
+  #classify(dir: string, isRoot: boolean, st: Stats, listing: Listing, problems: WalkError[]): string[] {
     const { files, dirs } = listing;
-    let disc: { entry: Entry; nfos: string[] } | null = null;
-    for (const d of dirs) {
-      const spec = DISC_STRUCTURES.find((s) => s.dir === d.lower);
-      const inside: string[] | null = spec && !disc ? this.#discListing(childPath(dir, d.name)) : null;
-      if (spec && inside?.some((n) => n.toLowerCase() === spec.marker)) {
-        disc = { entry: d, nfos: inside.filter((n) => n.toLowerCase().endsWith('.nfo')).map((n) => `${d.name}/${n}`) };
-      }
-    }
-    const videos: Entry[] = [];
-    for (const f of files) {
-      const ext = extensionOf(f.lower);
-      if (!isVideoExtension(ext)) continue;
-      if (isSkippedVideoStem(f.lower.slice(0, -(ext.length + 1)))) continue;
-      videos.push(f);
-    }
-    const groups = disc ? [] : groupVideos(videos);
+    const disc = this.#findDisc(dir, dirs, files);
+    const videos = movieVideos(files);
+    const stack = disc || isRoot || videos.length > 0 ? null : this.#folderStack(dir, dirs);
+    const groups = disc ? [] : stack ? [stack.group] : groupVideos(videos);
     const hasMovie = disc !== null || groups.length > 0;
-    const aux = dirs.filter((d) => AUX_DIRS.has(d.lower)).map((d) => d.name);
+    // Sub-folders that are part of the movie itself: a loose disc's own folders, stacked CD1/CD2.
+    const movieDirs = new Set<string>([...(disc?.ownDirs ?? []), ...(stack?.dirs ?? []).map((n) => n.toLowerCase())]);
+    // Stacked volume folders count in the signature, as art folders do: their parts are the movie's.
+    const aux = dirs
+      .filter((d) => AUX_DIRS.has(d.lower))
+      .map((d) => d.name)
+      .concat(stack?.dirs ?? []);
     const subdirs = dirs
-      .filter((d) => d !== disc?.entry && !AUX_DIRS.has(d.lower) && !isSkippedFolderName(d.name, hasMovie))
+      .filter(
+        (d) =>
+          d !== disc?.entry &&
+          !AUX_DIRS.has(d.lower) &&
+          !movieDirs.has(d.lower) &&
+          !isSkippedFolderName(d.name, hasMovie),
+      )
       .map((d) => d.name);
     const signature = folderSignature(dir, st, aux);
     const role: FolderRole = disc ? 'disc' : hasMovie ? 'movies' : 'container';
@@ -524,8 +627,79 @@ export class LibraryWalker {
         movies.push(d.movie);
       }
     }
-    this.#visits.push({ path: dir, status: 'changed', role, signature, subdirs, aux, movies });
+    const recorded: string[] = [];
+    const stats: string[] = [];
+    const prefix = dir.endsWith(path.sep) ? dir.length : dir.length + 1;
+    for (const m of movies)
+      for (const f of m.files) {
+        recorded.push(f.path.slice(prefix));
+        stats.push(`${f.bytes}:${f.mtime}`);
+      }
+    this.#visits.push({
+      path: dir,
+      status: 'changed',
+      role,
+      signature: signature + filesSignature(stats),
+      subdirs,
+      aux,
+      files: recorded,
+      problems,
+      movies,
+    });
     return subdirs.map((s) => childPath(dir, s));
+  }
+
+  /**
+   * The disc structure a folder holds: a VIDEO_TS/BDMV sub-folder proven by its marker file, or
+   * the marker file itself (`VIDEO_TS.IFO`, `index.bdmv`) when the structure was laid straight
+   * into the folder. Null when there is none.
+   */
+  #findDisc(dir: string, dirs: readonly Entry[], files: readonly Entry[]): Disc | null {
+    for (const d of dirs) {
+      const spec = DISC_STRUCTURES.find((s) => s.dir === d.lower);
+      const inside = spec ? this.#discListing(childPath(dir, d.name)) : null;
+      if (spec && inside?.some((n) => n.toLowerCase() === spec.marker)) {
+        const nfos = inside.filter((n) => n.toLowerCase().endsWith('.nfo')).map((n) => `${d.name}/${n}`);
+        return { entry: d, nfos, ownDirs: [] };
+      }
+    }
+    for (const f of files) {
+      const spec = DISC_STRUCTURES.find((s) => s.marker === f.lower);
+      // Its NFO (`VIDEO_TS.nfo`, `index.nfo`) is then a file of the folder, recognised with the rest.
+      if (spec) return { entry: f, nfos: [], ownDirs: spec.looseDirs };
+    }
+    return null;
+  }
+
+  /**
+   * Kodi's folder stacking: a movie folder with no video of its own whose `CD1`, `CD2`…
+   * sub-folders each hold exactly one video is one movie in parts, named after the folder.
+   * Null when the folder is not laid out so; its sub-folders are then walked as usual.
+   */
+  #folderStack(dir: string, dirs: readonly Entry[]): { group: VideoGroup; dirs: string[] } | null {
+    const volumes = dirs
+      .map((entry) => ({ entry, volume: stackFolderVolume(entry.name) }))
+      .filter((v): v is { entry: Entry; volume: string } => v.volume !== null)
+      .sort((a, b) => VOLUME_ORDER.compare(a.volume, b.volume));
+    if (volumes.length < 2) return null;
+    const parts: Entry[] = [];
+    const problems: WalkError[] = [];
+    for (const { entry } of volumes) {
+      let inside: Entry[];
+      try {
+        inside = movieVideos(listFolder(childPath(dir, entry.name), problems).files);
+      } catch {
+        return null; // walked as an ordinary folder, which reports why it cannot be read
+      }
+      if (inside.length !== 1) return null;
+      parts.push({ ...inside[0]!, name: `${entry.name}/${inside[0]!.name}` });
+    }
+    this.#errors.push(...problems);
+    const first = path.basename(parts[0]!.name);
+    return {
+      group: { basename: path.basename(dir), altBasenames: [stemOf(first)], parts },
+      dirs: volumes.map((v) => v.entry.name),
+    };
   }
 
   #discListing(discDir: string): string[] | null {
@@ -566,7 +740,8 @@ export class LibraryWalker {
     const folderName = layout === 'own-folder' ? parseMovieName(path.basename(dir), opts) : null;
     const name =
       folderName && folderName.year !== null ? folderName : pickName(folderName, parseMovieName(group.basename, opts));
-    const movie = this.#newMovie(dir, layout, videoPath, first.name, group.basename, name, signature);
+    // The file's own name, also for a part inside a stacked CD1/ folder.
+    const movie = this.#newMovie(dir, layout, videoPath, path.basename(videoPath), group.basename, name, signature);
     try {
       const st = first.stat ?? statSync(videoPath);
       movie.video = { size: st.size, mtime: st.mtimeMs, dev: st.dev, ino: st.ino };
@@ -681,7 +856,8 @@ export class LibraryWalker {
         m.nfoUnchanged = read.unchanged || read.origin === 'published';
         // An unchanged NFO is still parsed: its ids decide identity. Parsing is cheap next to I/O.
         m.nfo = read.head ? readNfo(read.head, read.bytes) : readNfoFile(r.abs, m);
-        if (m.nfo?.error) m.errors.push(`${path.basename(r.abs)}: ${m.nfo.error}`);
+        // Named from the movie's folder (`VIDEO_TS/VIDEO_TS.nfo`), as every other file problem is.
+        if (m.nfo?.error) m.errors.push(`${r.rel}: ${m.nfo.error}`);
       }
     }
     const extras: FoundFile[] = [];
@@ -689,13 +865,15 @@ export class LibraryWalker {
       if (r.what.role === 'nfo') continue;
       const read = this.#readFile(r.abs, r.entry, m, true);
       if (!read) continue;
+      // A cut-off picture is recorded like one that is no picture at all: there, but not usable art.
+      const usable = read.damage === null;
       const base = {
         path: r.abs,
         sha256: read.sha256,
         bytes: read.bytes,
         mtime: read.mtime,
-        width: read.width,
-        height: read.height,
+        width: usable ? read.width : null,
+        height: usable ? read.height : null,
         unchanged: read.unchanged,
       };
       if (r.what.role === 'actor') {
@@ -703,10 +881,11 @@ export class LibraryWalker {
         continue;
       }
       const what = r.what;
-      if (read.width === null) m.errors.push(`${r.rel} is not a readable image`);
+      if (!usable) m.errors.push(`${r.rel} is damaged (${read.damage})`);
+      else if (base.width === null) m.errors.push(`${r.rel} is not a readable image`);
       let type = what.type;
-      if (what.form === 'fallback' && read.width !== null && read.height !== null)
-        type = classifyFolderImage(read.width, read.height);
+      if (what.form === 'fallback' && base.width !== null && base.height !== null)
+        type = classifyFolderImage(base.width, base.height);
       const file: FoundFile = { ...base, role: 'art', assetType: type, rank: what.rank, form: what.form };
       if (what.rank === null) extras.push(file);
       else m.files.push(file);
@@ -742,12 +921,16 @@ export class LibraryWalker {
     origin: KnownFile['origin'] | null;
     /** Its first bytes when it was read (see HashedFile.head); null when it was not. */
     head: Buffer | null;
+    /** Why a picture is cut off (see HashedFile.damage); null when whole or not read. */
+    damage: string | null;
   } | null {
     try {
       const known = this.#o.knownFiles.get(abs);
       // A file recorded before is stat'ed first and read only when it changed.
       const st = known && !this.#o.deep ? (entry?.stat ?? statSync(abs)) : null;
-      if (known && st && known.bytes === st.size && known.mtime === st.mtimeMs) {
+      // A picture recorded as unusable is read again, so its problem is told as precisely each time.
+      const usable = !image || known?.width != null;
+      if (known && st && usable && known.bytes === st.size && known.mtime === st.mtimeMs) {
         return {
           sha256: known.sha256,
           bytes: known.bytes,
@@ -757,6 +940,7 @@ export class LibraryWalker {
           unchanged: true,
           origin: known.origin,
           head: null,
+          damage: null,
         };
       }
       const read = readAndHash(abs, image);
@@ -769,11 +953,44 @@ export class LibraryWalker {
         unchanged: known !== undefined && known.sha256 === read.sha256,
         origin: known?.origin ?? null,
         head: read.head,
+        damage: read.damage,
       };
     } catch (err) {
       m.errors.push(`${path.basename(abs)} cannot be read (${errnoText(err)})`);
       return null;
     }
+  }
+}
+
+/**
+ * Why a folder reached a second time is skipped. A link to one of its own ancestors is a loop
+ * (it would lead down forever); any other second path (`GoodLink -> Good (2000)`) is only a
+ * duplicate, and saying "loop" there would send the user looking for a problem that is not there.
+ */
+function secondPathReason(dir: string, seenAs: string): string {
+  const parent = path.dirname(dir);
+  let loop = parent.startsWith(seenAs + path.sep) || parent === seenAs;
+  try {
+    const real = realpathSync(dir);
+    const realParent = realpathSync(parent);
+    loop ||= realParent === real || realParent.startsWith(real.endsWith(path.sep) ? real : real + path.sep);
+  } catch {
+    // Gone meanwhile: the walked paths above decide.
+  }
+  if (loop) return 'Symbolic link loop: this folder was already scanned under another path';
+  const how = isLink(dir)
+    ? `a symbolic link to ${seenAs}`
+    : isLink(seenAs)
+      ? `${seenAs} is a symbolic link to it`
+      : `also reached as ${seenAs}, through a symbolic link`;
+  return `Skipped: this folder was already scanned under another path (${how})`;
+}
+
+function isLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 

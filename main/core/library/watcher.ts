@@ -8,6 +8,7 @@ import {
   isVideoExtension,
 } from '../../../shared/video-extensions.ts';
 import type { Services } from '../services.ts';
+import { isPartOfMovieAbove } from './movie-parts.ts';
 
 /*
  * File watching: one chokidar watcher per library root. An event is turned into "the movie
@@ -48,9 +49,10 @@ export function folderForEvent(root: string, abs: string, kind: 'file' | 'dir'):
   const rel = path.relative(root, abs);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return null;
   const parts = rel === '' ? [] : rel.split(path.sep);
-  // Inside a disc structure: the movie folder above it.
-  const disc = parts.findIndex((p) => DISC_DIRS.has(p.toLowerCase()));
-  if (disc >= 0) return path.join(root, ...parts.slice(0, disc));
+  // Inside a disc structure or a stacked part (CD1/): the movie folder above it.
+  const folders = kind === 'file' ? parts.length - 1 : parts.length;
+  const piece = parts.findIndex((p, i) => i < folders && isPartOfMovieAbove(path.join(root, ...parts.slice(0, i)), p));
+  if (piece >= 0) return path.join(root, ...parts.slice(0, piece));
   if (parts.some((p) => SKIPPED_FOLDER_NAMES.has(p.toLowerCase()))) return null;
   // Inside an extras folder (Extras/, Featurettes/…): the folder holding it.
   const extras = parts.findIndex(
