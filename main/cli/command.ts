@@ -20,6 +20,8 @@ export interface Command {
   /** Arguments after the name, e.g. `PATH [--kind movies]`. */
   usage: string;
   summary: string;
+  /** More lines for `--help` (what the exit code means, for instance). */
+  details?: string[];
   flags?: Record<string, FlagSpec>;
   /**
    * The command reads or fills the cache: downloads an earlier run left PENDING (a crash, a kill)

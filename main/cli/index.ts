@@ -8,6 +8,7 @@ import { EXIT, type Command } from './command.ts';
 import { finishPendingDownloads } from './commands/cache.ts';
 import { COMMANDS } from './commands/index.ts';
 import type { Io } from './output.ts';
+import { optionError } from './option-errors.ts';
 import { progressBar } from './progress.ts';
 
 const GLOBAL_FLAGS: Record<string, FlagSpec> = {
@@ -39,11 +40,20 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       return EXIT.ok;
     }
     if (!match) {
+      const group = groupOf(args.positionals);
+      // `posterity library` alone is a question about the group, answered like a bare `posterity`.
+      if (group && (args.flags.help || args.positionals.length === 1)) {
+        io.stdout.write(groupHelp(group));
+        return args.flags.help ? EXIT.ok : EXIT.usage;
+      }
       if (args.flags.help || argv.length === 0) {
         io.stdout.write(helpText());
         return argv.length === 0 ? EXIT.usage : EXIT.ok;
       }
-      throw new UsageError(`Unknown command "${args.positionals.join(' ')}"`);
+      throw new UsageError(
+        `Unknown command "${args.positionals.join(' ')}"`,
+        group ? `Run 'posterity ${group} --help' for its commands.` : undefined,
+      );
     }
     if (args.flags.help) {
       io.stdout.write(commandHelp(match.command));
@@ -68,19 +78,18 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(`posterity: ${err.message}\n`);
-      io.stderr.write(
-        match
-          ? `Usage: posterity ${match.command.name} ${match.command.usage}\n`
-          : "Run 'posterity --help' for the commands.\n",
-      );
+      io.stderr.write(usageHint(match?.command, err.hint));
       return EXIT.usage;
     }
     const apiError = err instanceof ApiError ? err : null;
-    const message = apiError ? apiError.message : (err as Error).message;
+    // A parameter the API refused came from an option: say so in the option's terms.
+    const optionProblem = apiError && match ? optionError(apiError, match.command) : undefined;
+    const message = optionProblem ?? (apiError ? apiError.message : (err as Error).message);
     if (argv.includes('--json')) {
       io.stdout.write(`${JSON.stringify({ error: apiError?.toJSON() ?? { code: 'internal', message } })}\n`);
     }
     io.stderr.write(`posterity: ${message}\n`);
+    if (optionProblem !== undefined) io.stderr.write(usageHint(match?.command));
     return apiError?.code === 'bad_request' ? EXIT.usage : EXIT.failed;
   } finally {
     if (engine && !options.engineFactory) await engine.close();
@@ -105,6 +114,33 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
     }
   }
   return best;
+}
+
+/** The line after a usage error: the command's usage, or where to find the commands. */
+function usageHint(command: Command | undefined, hint?: string): string {
+  if (hint) return `${hint}\n`;
+  return command ? `Usage: posterity ${command.name} ${command.usage}\n` : "Run 'posterity --help' for the commands.\n";
+}
+
+/** The group (`library`, `items`, …) the first word names when it is not a command itself. */
+function groupOf(positionals: readonly string[]): string | undefined {
+  const word = positionals[0];
+  return word !== undefined && COMMANDS.some((c) => c.name.startsWith(`${word} `)) ? word : undefined;
+}
+
+/** A group's subcommands, one line each. */
+function groupHelp(group: string): string {
+  const members = COMMANDS.filter((c) => c.name.startsWith(`${group} `));
+  const width = Math.max(...members.map((c) => c.name.length));
+  return [
+    `Usage: posterity ${group} <command> [options]`,
+    '',
+    'Commands:',
+    ...members.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    `Run \`posterity ${group} <command> --help\` for details.`,
+    '',
+  ].join('\n');
 }
 
 function helpText(): string {
@@ -144,6 +180,7 @@ function commandHelp(command: Command): string {
           `Downloads an earlier run left pending (a crash, a kill) are finished first${command.flags?.['dry-run'] ? ' (not with --dry-run)' : ''}.`,
         ]
       : []),
+    ...(command.details ?? []),
     ...(flags.length ? ['', 'Options:', ...flagLines(flags)] : []),
     '',
   ].join('\n');

@@ -20,6 +20,34 @@ describe('the posterity command', () => {
     for (const c of ['status', 'config get', 'config set', 'config list', 'serve']) expect(r.stdout).toContain(c);
   });
 
+  it('lists a group’s subcommands, one line each, with `library --help` or a bare `items`', async () => {
+    const library = await run(['library', '--help']);
+    expect(library.code).toBe(0);
+    expect(library.stdout).toBe(
+      [
+        'Usage: posterity library <command> [options]',
+        '',
+        'Commands:',
+        '  library add     Add a movie library folder (nothing is written into it). Scan it next.',
+        '  library list    List libraries with their item counts.',
+        '  library remove  Forget a library and its items (files on disk are not touched).',
+        '',
+        'Run `posterity library <command> --help` for details.',
+        '',
+      ].join('\n'),
+    );
+    const items = await run(['items']);
+    expect(items.code).toBe(2);
+    expect(items.stdout).toMatch(/^ {2}items list {2}List items/m);
+    expect(items.stdout).toMatch(/^ {2}items show {2}Show one item/m);
+    expect(items.stdout).not.toContain('config');
+    const wrong = await run(['library', 'frob']);
+    expect(wrong).toMatchObject({
+      code: 2,
+      stderr: `posterity: Unknown command "library frob"\nRun 'posterity library --help' for its commands.\n`,
+    });
+  });
+
   it('prints status as JSON for scripts', async () => {
     const dir = dataDir();
     const r = await run(['--data-dir', dir, '--json', 'status']);
@@ -59,7 +87,9 @@ describe('the posterity command', () => {
 
   it('never prints an API key given in the environment', async () => {
     const dir = dataDir();
-    const r = await run(['--data-dir', dir, '--json', 'config', 'list'], { POSTERITY_TMDB_API_KEY: 'abcdef-very-secret-0042' });
+    const r = await run(['--data-dir', dir, '--json', 'config', 'list'], {
+      POSTERITY_TMDB_API_KEY: 'abcdef-very-secret-0042',
+    });
     expect(r.stdout).not.toContain('very-secret');
     expect(r.stdout).toContain('••••0042');
   });

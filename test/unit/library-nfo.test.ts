@@ -131,8 +131,47 @@ describe('NFO reader', () => {
 ]>
 <movie><title>&c;</title><plot>&xxe;</plot></movie>`;
     const nfo = readNfoText(bomb);
-    expect(nfo.fields.title).toBe('&c;');
-    expect(nfo.fields.plot).toBe('&xxe;');
+    expect(nfo.fields).toEqual({});
+    expect(nfo.error).toBe(
+      'The NFO uses entities (&c;, &xxe;) that Posterity does not expand; the title was taken from the folder name; <plot> was left out',
+    );
+  });
+
+  it('leaves out a value holding an entity it does not expand, keeping the rest and reporting it', () => {
+    const nfo = readNfoText(
+      '<!DOCTYPE movie [<!ENTITY t "Real Title">]><movie><title>&t;</title><year>1999</year>' +
+        '<uniqueid type="tmdb">603</uniqueid><genre>Drama</genre><genre>&g;</genre></movie>',
+    );
+    expect(nfo).toEqual({
+      kind: 'xml',
+      error:
+        'The NFO uses entities (&t;, &g;) that Posterity does not expand; the title was taken from the folder name; <genre> was left out',
+      tmdbId: 603,
+      imdbId: null,
+      fields: { year: 1999, genres: ['Drama'] },
+    });
+  });
+
+  it('decodes the predefined entities and character references without a warning', () => {
+    const nfo = readNfoText(
+      '<movie><title>Am&#233;lie &#x26; &amp;t; &lt;3</title><plot>&quot;&apos;&gt;</plot></movie>',
+    );
+    expect(nfo).toMatchObject({ kind: 'xml', error: null, fields: { title: 'Amélie & &t; <3', plot: `"'>` } });
+  });
+
+  it('skips a rating, an actor or a tag it does not read when they hold unexpanded entities', () => {
+    const nfo = readNfoText(
+      '<movie><title>X</title><ratings><rating name="imdb"><value>&v;</value></rating></ratings>' +
+        '<actor><name>&n;</name></actor><actor><name>B</name></actor><fileinfo>&z;</fileinfo></movie>',
+    );
+    expect(nfo.fields).toEqual({
+      title: 'X',
+      cast: [{ name: 'B', role: '', order: 1, profileUrl: null, tmdbId: null }],
+    });
+    expect(nfo.error).toBe(
+      'The NFO uses entities (&v;, &n;) that Posterity does not expand; <ratings> and <actor> were left out',
+    );
+    expect(readNfoText('<movie><title>X</title><fileinfo>&z;</fileinfo></movie>').error).toBeNull();
   });
 
   it('decodes the declared encoding and byte-order marks', () => {

@@ -28,6 +28,18 @@ describe('XML tree', () => {
     expect(root.text).toBe(`<>&"' éA😀 & &custom; &#0; &#1114112;`);
   });
 
+  it('lists the elements whose text holds a reference it does not decode, with the first one', () => {
+    const parsed = parseXml('<m><a>&amp; &#65;</a><b>x &one; &two;</b><c>&three;<d>&four;</d></c></m>');
+    expect(parsed.problem).toBeNull();
+    const unexpanded = parsed.problem === null ? parsed.unexpanded : [];
+    expect(unexpanded.map((e) => [e.name, e.unexpanded, e.text])).toEqual([
+      ['b', '&one;', 'x &one; &two;'],
+      ['c', '&three;', '&three;'],
+      ['d', '&four;', '&four;'],
+    ]);
+    expect(parsed.root!.children[0]!.unexpanded).toBeNull();
+  });
+
   it('decodes references in attribute values, in either quote style', () => {
     const root = rootOf(`<rating name="Rotten &amp; Fresh" note='say &quot;hi&quot; &#x41;' odd="a & b"/>`);
     expect({ ...root.attrs }).toEqual({ name: 'Rotten & Fresh', note: 'say "hi" A', odd: 'a & b' });

@@ -1,10 +1,25 @@
+import os from 'node:os';
 import path from 'node:path';
 import { ASSET_TYPES } from '../../../shared/asset-types.ts';
-import { ITEM_STATES, type ItemDetail, type ItemState, type ScanSummary } from '../../../shared/api/library.ts';
+import { ApiError } from '../../../shared/api/errors.ts';
+import type { ApiClient } from '../../../shared/api/index.ts';
+import {
+  ITEM_STATES,
+  type ItemDetail,
+  type ItemState,
+  type LibraryView,
+  type ScanSummary,
+} from '../../../shared/api/library.ts';
 import { flagBool, flagInt, flagString, parseId, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
 import { EXIT } from '../command.ts';
 import { formatBytes, printResult, table } from '../output.ts';
+
+/** Throws not_found, as every command given an unknown library id does. */
+async function requireLibrary(client: ApiClient, id: number): Promise<void> {
+  const libs = await client.call('library-list', {});
+  if (!libs.some((l) => l.id === id)) throw new ApiError('not_found', `No library with id ${id}`, 'libraryId');
+}
 
 function when(ms: number | null): string {
   return ms === null ? 'never' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
@@ -30,6 +45,19 @@ function scanReport(r: ScanSummary): string {
   return lines.join('\n');
 }
 
+/**
+ * Scanned libraries whose root could not be read: marked offline (missing, or empty while it held
+ * movies), or refused when listed (the walk reports the root itself, not a movie in it).
+ */
+async function unreadLibraries(client: ApiClient, summary: ScanSummary): Promise<LibraryView[]> {
+  const rootErrors = new Set(summary.errors.filter((e) => e.itemId === null).map((e) => e.path));
+  const libs = await client.call('library-list', {});
+  return libs.filter(
+    (l) =>
+      summary.libraryIds.includes(l.id) && l.kind === 'movies' && (l.state === 'missing' || rootErrors.has(l.path)),
+  );
+}
+
 function artFlags(art: Record<string, boolean>): string {
   const letters: Record<string, string> = {
     poster: 'P',
@@ -45,6 +73,24 @@ function artFlags(art: Record<string, boolean>): string {
   return ASSET_TYPES.map((t) => (art[t] ? letters[t] : '·')).join('');
 }
 
+/**
+ * Which fields hold a value, then which are locked against providers: two lines, so a field
+ * listed as present is never read as locked. A locked field may be empty (locked to blank).
+ */
+function fieldLines(i: ItemDetail): string[] {
+  const present = Object.keys(i.fields);
+  return [
+    ...(present.length > 0 ? [`  Fields:   ${present.join(', ')}`] : []),
+    `  Locked fields: ${i.lockedFields.length > 0 ? i.lockedFields.join(', ') : 'none'}`,
+  ];
+}
+
+/** `~` and `~/…` as a shell would expand them (quoted, the shell left them alone); `~user` is not. */
+function expandHome(given: string): string {
+  const home = given === '~' || given.startsWith('~/') || (path.sep === '\\' && given.startsWith('~\\'));
+  return home ? os.homedir() + given.slice(1) : given;
+}
+
 function showItem(i: ItemDetail): string {
   const lines = [
     `#${i.id} ${clean(i.title)}${i.year ? ` (${i.year})` : ''}  [${i.state}${i.monitored ? '' : ', unmonitored'}]`,
@@ -55,9 +101,7 @@ function showItem(i: ItemDetail): string {
     `  Scanned:  ${when(i.scannedAt)}   Enriched: ${when(i.enrichedAt)}   Published: ${when(i.publishedAt)}`,
   ];
   if (i.error) lines.push(`  Error:    ${clean(i.error)}`);
-  const fieldNames = Object.keys(i.fields);
-  if (fieldNames.length > 0)
-    lines.push(`  Fields:   ${fieldNames.map((f) => (i.lockedFields.includes(f as never) ? `${f}🔒` : f)).join(', ')}`);
+  lines.push(...fieldLines(i));
   if (i.slots.length > 0) {
     lines.push('  Artwork:');
     for (const s of i.slots) {
@@ -93,7 +137,11 @@ export const libraryCommands: Command[] = [
       const kind = flagString(args, 'kind') ?? 'movies';
       if (kind !== 'movies') throw new UsageError('--kind must be "movies" (TV libraries come later)');
       const name = flagString(args, 'name');
-      const lib = await client.call('library-add', { path: path.resolve(given), kind, ...(name ? { name } : {}) });
+      const lib = await client.call('library-add', {
+        path: path.resolve(expandHome(given)),
+        kind,
+        ...(name ? { name } : {}),
+      });
       printResult(
         io,
         json,
@@ -146,6 +194,10 @@ export const libraryCommands: Command[] = [
     name: 'scan',
     usage: '[--library ID] [--deep]',
     summary: 'Find movies, NFOs and existing artwork (incremental; all libraries by default).',
+    details: [
+      'Exits 0 when every library was read, problems with single movies included (they are listed);',
+      'exits 1 when a library folder is missing, unreadable or empty though it held movies (not mounted).',
+    ],
     flags: {
       library: { value: true, description: 'Scan only this library' },
       deep: { description: 'Look inside every folder, even unchanged ones' },
@@ -164,14 +216,19 @@ export const libraryCommands: Command[] = [
       } finally {
         bar.done();
       }
-      // Problems are reported per item; the scan itself succeeded, so the exit code is 0.
       printResult(ctx.io, ctx.json, summary, scanReport);
-      return EXIT.ok;
+      // Problems with single movies are reported and the scan goes on (exit 0); a library whose
+      // folder could not be read at all was not scanned, and scripts must be able to tell.
+      const unread = await unreadLibraries(ctx.client, summary);
+      for (const lib of unread) {
+        ctx.io.stderr.write(`posterity: library ${lib.id} could not be read: ${clean(lib.path)}\n`);
+      }
+      return unread.length > 0 ? EXIT.failed : EXIT.ok;
     },
   },
   {
     name: 'items list',
-    usage: '[--missing-art] [--state S] [--search Q] [--errors] [--library ID] [--limit N]',
+    usage: '[--missing-art] [--state S] [--search Q] [--errors] [--library ID] [--limit N] [--offset N]',
     summary: 'List items (title, year, state, artwork present).',
     flags: {
       'missing-art': { description: 'Only items lacking a poster or fanart' },
@@ -200,6 +257,7 @@ export const libraryCommands: Command[] = [
         ...(limit !== undefined ? { limit } : {}),
         ...(offset !== undefined ? { offset } : {}),
       });
+      if (list.total === 0 && libraryId !== undefined) await requireLibrary(client, libraryId);
       printResult(io, json, list, (v) => {
         if (v.items.length === 0) return v.total === 0 ? 'No items.' : `No items on this page (${v.total} in all).`;
         const rows = v.items.map((i) => [

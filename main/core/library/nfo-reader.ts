@@ -7,13 +7,17 @@ import { parseXml, type XmlElement } from './xml-tree.ts';
  * URL-only files. One strict pass (xml-tree.ts) both decides malformed or not and builds the
  * element tree, so a half-written file is reported instead of half-read. Entities are never
  * expanded (a DOCTYPE is skipped unread); only the five XML entities and numeric character
- * references are decoded.
+ * references are decoded. A value holding any other reference (`&title;`) is not what its author
+ * meant: it is left out, and the file is reported with its other fields and ids kept.
  */
 
 export interface NfoInfo {
   /** How the file was understood. */
   kind: 'xml' | 'url' | 'invalid';
-  /** A reason to show the user when the file could not be read (ids found anyway are kept). */
+  /**
+   * A reason to show the user when the file could not be read (ids found anyway are kept), or,
+   * for `xml`, what was left out of a file otherwise read.
+   */
   error: string | null;
   tmdbId: number | null;
   imdbId: string | null;
@@ -51,8 +55,9 @@ function child(el: XmlElement | undefined, name: string): XmlElement | undefined
   return undefined;
 }
 
+/** An element's trimmed text; null when empty or when it holds an entity that is not expanded. */
 function text(el: XmlElement | undefined): string | null {
-  return el ? el.text.trim() || null : null;
+  return el && el.unexpanded === null ? el.text.trim() || null : null;
 }
 
 function texts(els: readonly XmlElement[] | undefined): string[] {
@@ -145,8 +150,10 @@ function parseRatings(movie: Index): Rating[] {
   const ratings: Rating[] = [];
   for (const r of movie.get('ratings')?.[0]?.children ?? []) {
     if (r.name !== 'rating') continue;
-    // A <rating> without <value> reads as 0, as it always has.
-    const value = Number(text(child(r, 'value')));
+    // A <rating> without <value> reads as 0, as it always has; one with an unreadable value is skipped.
+    const valueEl = child(r, 'value');
+    if (valueEl?.unexpanded) continue;
+    const value = Number(text(valueEl));
     if (!Number.isFinite(value)) continue;
     ratings.push({
       source: attr(r, 'name') ?? 'default',
@@ -234,6 +241,53 @@ function idsOf(movie: Index): { tmdbId: number | null; imdbId: string | null } {
   return { tmdbId, imdbId };
 }
 
+/** The <movie> children read above; an entity in any other tag loses nothing worth a warning. */
+const READ_TAGS = new Set([
+  ...['title', 'originaltitle', 'sorttitle', 'premiered', 'releasedate', 'aired', 'year', 'plot', 'outline'],
+  ...['tagline', 'runtime', 'mpaa', 'certification', 'genre', 'studio', 'country', 'director', 'credits'],
+  ...['set', 'ratings', 'rating', 'votes', 'actor', 'uniqueid', 'tmdbid', 'imdbid', 'imdb', 'id'],
+]);
+
+/** The references flagged in `el` and the elements inside it (explicit stack: NFOs can nest deep). */
+function referencesIn(el: XmlElement, flagged: ReadonlySet<XmlElement>): string[] {
+  const found: string[] = [];
+  const stack = [el];
+  for (let e = stack.pop(); e; e = stack.pop()) {
+    if (flagged.has(e) && e.unexpanded !== null) found.push(e.unexpanded);
+    for (const c of e.children) stack.push(c);
+  }
+  return found;
+}
+
+function listed(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+
+/**
+ * What the user is told when values held entities that are not expanded (see {@link text});
+ * null when none of them was in a tag Posterity reads.
+ */
+function entityWarning(movie: XmlElement, unexpanded: readonly XmlElement[]): string | null {
+  const flagged = new Set(unexpanded);
+  const dropped: string[] = [];
+  const refs = new Set<string>();
+  for (const c of movie.children) {
+    if (!READ_TAGS.has(c.name)) continue;
+    const found = referencesIn(c, flagged);
+    if (found.length > 0 && !dropped.includes(c.name)) dropped.push(c.name);
+    for (const r of found) refs.add(r);
+  }
+  if (dropped.length === 0) return null;
+  const others = dropped.filter((t) => t !== 'title').map((t) => `<${t}>`);
+  const outcomes = [
+    ...(dropped.includes('title') ? ['the title was taken from the folder name'] : []),
+    ...(others.length > 0 ? [`${listed(others)} ${others.length === 1 ? 'was' : 'were'} left out`] : []),
+  ];
+  const which = refs.size === 1 ? 'an entity' : 'entities';
+  const shown = [...refs].slice(0, 3).join(', ');
+  return `The NFO uses ${which} (${shown}) that Posterity does not expand; ${outcomes.join('; ')}`;
+}
+
 /** Where the last `</movie>` starts, any letter case; -1 when there is none. */
 function lastMovieClose(s: string): number {
   for (let at = s.lastIndexOf('</'); at !== -1; at = at > 0 ? s.lastIndexOf('</', at - 1) : -1) {
@@ -268,7 +322,8 @@ export function readNfoText(raw: string): NfoInfo {
       : close >= 0
         ? trimmed.slice(0, close + MOVIE_CLOSE.length)
         : trimmed;
-  const { root, problem } = parseXml(xml);
+  const parsed = parseXml(xml);
+  const { root, problem } = parsed;
   if (root === null) {
     return {
       kind: 'invalid',
@@ -290,7 +345,7 @@ export function readNfoText(raw: string): NfoInfo {
   const urlIds = idsFromUrls(tail);
   return {
     kind: 'xml',
-    error: null,
+    error: parsed.unexpanded.length > 0 ? entityWarning(root, parsed.unexpanded) : null,
     tmdbId: ids.tmdbId ?? urlIds.tmdbId,
     imdbId: ids.imdbId ?? urlIds.imdbId,
     fields: fieldsOf(movie),

@@ -5,7 +5,7 @@
  * root element, `&` only as a reference, comments, CDATA and processing instructions terminated.
  * No entity is ever declared or expanded: a DOCTYPE in the prolog is skipped unread, and only the
  * five predefined entities and numeric character references are decoded (other references stay
- * as written). The stack is explicit, so deeply nested input cannot overflow the call stack.
+ * as written, and the elements holding them are listed so a reader can refuse them). The stack is explicit, so deeply nested input cannot overflow the call stack.
  */
 
 export interface XmlElement {
@@ -19,9 +19,22 @@ export interface XmlElement {
    * Not trimmed, except that whitespace-only runs before its first text are left out.
    */
   readonly text: string;
+  /**
+   * The first reference in `text` to an entity that is not decoded (`&title;`, declared in a
+   * DOCTYPE or not at all), as written; null when there is none. Such text is not what the
+   * author meant, so readers should not take it as a value.
+   */
+  readonly unexpanded: string | null;
 }
 
-export type XmlParse = { root: XmlElement; problem: null } | { root: null; problem: string };
+export type XmlParse =
+  | {
+      root: XmlElement;
+      problem: null;
+      /** Elements whose text holds an undecoded entity reference, in document order (usually none). */
+      unexpanded: readonly XmlElement[];
+    }
+  | { root: null; problem: string };
 
 // What the scan fills in; handed out read-only as XmlElement.
 interface Building {
@@ -29,6 +42,7 @@ interface Building {
   attrs: Record<string, string>;
   children: XmlElement[];
   text: string;
+  unexpanded: string | null;
 }
 
 const NO_ATTRS: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
@@ -127,6 +141,7 @@ export function parseXml(xml: string): XmlParse {
   let i = 0;
   // `>>> 0` turns indexOf's -1 into 2^32 - 1, past any end, so "none left" needs no own test.
   let nextAmp = -1;
+  const unexpanded: XmlElement[] = [];
   const fail = (at: number, what: string): XmlParse => ({ root: null, problem: `line ${lineOf(xml, at)}: ${what}` });
 
   while (i < len) {
@@ -142,14 +157,17 @@ export function parseXml(xml: string): XmlParse {
       if (amp < end) {
         let decoded = '';
         let from = i;
+        let undecoded: string | null = null;
         for (; amp < end; amp = xml.indexOf('&', amp + 1) >>> 0) {
           REFERENCE.lastIndex = amp;
           const m = REFERENCE.exec(xml);
           if (!m) return fail(amp, 'a bare "&" (write &amp;)');
           const [written, dec, hex, name] = m;
+          const named = name === undefined ? null : namedEntity(name);
+          if (name !== undefined && named === null) undecoded ??= written;
           const value =
             name !== undefined
-              ? (namedEntity(name) ?? written)
+              ? (named ?? written)
               : codePoint(dec !== undefined ? parseInt(dec, 10) : parseInt(hex!, 16), written);
           decoded += xml.slice(from, amp) + value;
           from = amp + written.length;
@@ -158,6 +176,10 @@ export function parseXml(xml: string): XmlParse {
         const top = stack[stack.length - 1];
         if (!top) return fail(i, 'text outside the root element');
         top.text += decoded + xml.slice(from, end);
+        if (undecoded !== null && top.unexpanded === null) {
+          top.unexpanded = undecoded;
+          unexpanded.push(top);
+        }
       } else {
         let j = i;
         while (j < end && isSpace(xml.charCodeAt(j))) j++;
@@ -244,7 +266,7 @@ export function parseXml(xml: string): XmlParse {
       }
       const parent = stack[stack.length - 1];
       if (!parent && root !== null) return fail(lt, 'more than one root element');
-      const el: Building = { name, attrs, children: NO_CHILDREN, text: '' };
+      const el: Building = { name, attrs, children: NO_CHILDREN, text: '', unexpanded: null };
       if (parent) {
         if (parent.children === NO_CHILDREN) parent.children = [el];
         else parent.children.push(el);
@@ -260,7 +282,7 @@ export function parseXml(xml: string): XmlParse {
     return { root: null, problem: `unclosed ${shown.join(', ')}` };
   }
   if (root === null) return { root: null, problem: 'no element' };
-  return { root, problem: null };
+  return { root, problem: null, unexpanded };
 }
 
 /** Null when `xml` is well-formed; else what is wrong, in words. */
