@@ -7,6 +7,7 @@ import { authorized, sendJson, type Route } from './http-server.ts';
 
 const MIME_BY_EXT: Record<string, string> = {
   '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
   '.png': 'image/png',
   '.webp': 'image/webp',
 };
@@ -45,7 +46,7 @@ export function imageRoute(cache: Pick<CacheDomain, 'thumbnailPath'>, token: str
     }
     const etag = `"${sha}-${size}"`;
     const headers = {
-      'content-type': MIME_BY_EXT[path.extname(file)] ?? 'application/octet-stream',
+      'content-type': MIME_BY_EXT[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
       'cache-control': 'private, max-age=31536000, immutable',
       etag,
       'content-security-policy': "default-src 'none'",

@@ -40,6 +40,8 @@ export function uploadRoute(options: { dispatch: Dispatch; token: string; tmpDir
     const itemId = Number(url.searchParams.get('itemId'));
     const type = url.searchParams.get('type') ?? '';
     const rankText = url.searchParams.get('rank');
+    // The user's name for the file: messages speak of it, never of our temp file.
+    const name = printableName(url.searchParams.get('name')) ?? 'The uploaded image';
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_UPLOAD_BYTES) {
       req.resume();
@@ -58,17 +60,28 @@ export function uploadRoute(options: { dispatch: Dispatch; token: string; tmpDir
         },
       });
       await pipeline(req, limit, createWriteStream(file, { flags: 'wx' }));
-      if (size === 0) throw new ApiError('bad_request', 'The upload was empty');
+      if (size === 0) throw new ApiError('bad_request', `${name} is empty (0 bytes)`);
       const params: Record<string, unknown> = { itemId, type, file };
       if (rankText !== null) params.rank = Number(rankText);
       const result = await options.dispatch('cache-import', params);
       sendJson(res, 200, { result });
     } catch (err) {
       const apiError = toApiError(err, options.log, 'upload');
-      sendJson(res, STATUS[apiError.code] ?? 500, { error: apiError.toJSON() });
+      const named = new ApiError(apiError.code, apiError.message.replaceAll(file, name), apiError.field);
+      sendJson(res, STATUS[apiError.code] ?? 500, { error: named.toJSON() });
     } finally {
       await rm(file, { force: true });
     }
     return true;
   };
+}
+
+/** A file name fit for a message: its last segment, control characters removed, not too long. */
+function printableName(raw: string | null): string | null {
+  const base = [...(raw?.split(/[\\/]/).pop() ?? '')]
+    .filter((c) => c.charCodeAt(0) > 0x1f && c !== '\u007f')
+    .join('')
+    .trim();
+  if (!base) return null;
+  return base.length > 120 ? `${base.slice(0, 117)}…` : base;
 }

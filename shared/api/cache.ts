@@ -79,9 +79,15 @@ export interface CacheVerifyResult {
     /** `reported` without --repair; `repaired` from a copy or its source; `unrecoverable` stays quarantined. */
     outcome: 'reported' | 'repaired' | 'unrecoverable';
     detail: string;
+    /** The slots that show this image (which items a user sees it broken in). */
+    usedBy: { itemId: number; type: string; rank: number }[];
   }[];
   thumbnailsMissing: number;
+  /** Thumbnails whose WebP header does not match the file, or that are not files; rebuilt with repair. */
+  thumbnailsDamaged: number;
   thumbnailsRebuilt: number;
+  /** Entries under assets/previews/thumbs Posterity did not put there; moved to `quarantine/stray/` with repair. */
+  strays: { found: number; moved: number; examples: string[] };
 }
 
 export interface CacheGcResult {

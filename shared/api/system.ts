@@ -12,6 +12,8 @@ export interface StatusResult {
     blobs: number;
     bytes: number;
     byType: Record<string, { files: number; bytes: number }>;
+    /** Grid thumbnails on disk (`cache/thumbs/`): derived data, beside the images themselves. */
+    thumbnails: { files: number; bytes: number };
     /** Blobs verify could not repair, and the damaged files kept in `cache/quarantine/` (on disk). */
     quarantine: { blobs: number; files: number; bytes: number };
     /** Downloads still to do (resumed at the next start) and those that failed. */

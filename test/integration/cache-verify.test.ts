@@ -51,7 +51,14 @@ describe('cache verify', () => {
 
     const report = await cache().verify({ repair: false });
     expect(report.problems).toEqual([
-      { sha256: blob.sha256, area: 'assets', problem: 'corrupt', outcome: 'reported', detail: expect.stringContaining('does not match') },
+      {
+        sha256: blob.sha256,
+        area: 'assets',
+        problem: 'corrupt',
+        outcome: 'reported',
+        detail: expect.stringContaining('does not match'),
+        usedBy: [],
+      },
     ]);
     expect(readFileSync(file).equals(damaged)).toBe(true);
 

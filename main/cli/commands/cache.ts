@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { isAssetType, ASSET_TYPES } from '../../../shared/asset-types.ts';
 import type { CacheGcResult, CacheVerifyResult, RecycleEntry } from '../../../shared/api/cache.ts';
+import { ApiError } from '../../../shared/api/errors.ts';
+import { MIN_SHA_PREFIX, resolveShaPrefix } from '../../core/cache/sha-prefix.ts';
 import { flagBool, flagInt, flagString, parseId, UsageError } from '../args.ts';
 import { EXIT, type Command, type CommandContext } from '../command.ts';
 import { formatBytes, printResult, table } from '../output.ts';
@@ -8,15 +10,54 @@ import { formatBytes, printResult, table } from '../output.ts';
 const DOWNLOAD_STATES = ['pending', 'available', 'failed'] as const;
 const when = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
 
+type VerifyProblem = CacheVerifyResult['problems'][number];
+
+/** `item 3 poster, item 5 fanart #1`: where a user sees a broken image. */
+function usedBy(p: VerifyProblem): string {
+  const slots = p.usedBy;
+  if (slots.length === 0) return '';
+  const shown = slots.slice(0, 3).map((u) => `item ${u.itemId} ${u.type}${u.rank ? ` #${u.rank}` : ''}`);
+  return ` (used by ${shown.join(', ')}${slots.length > 3 ? ` and ${slots.length - 3} more` : ''})`;
+}
+
 function showVerify(v: CacheVerifyResult): string {
   const lines = [`Checked ${v.checked} images: ${v.ok} ok, ${v.problems.length} with problems.`];
   for (const p of v.problems)
-    lines.push(`  ${p.sha256.slice(0, 12)}  ${p.problem.padEnd(8)} ${p.outcome.padEnd(13)} ${p.detail}`);
-  if (v.thumbnailsMissing > 0)
-    lines.push(`Thumbnails missing: ${v.thumbnailsMissing}${v.repair ? `, rebuilt ${v.thumbnailsRebuilt}` : ''}`);
-  if (!v.repair && v.problems.length > 0)
+    lines.push(`  ${p.sha256.slice(0, 12)}  ${p.problem.padEnd(8)} ${p.outcome.padEnd(13)} ${p.detail}${usedBy(p)}`);
+  const damaged = v.thumbnailsDamaged;
+  if (v.thumbnailsMissing > 0 || damaged > 0)
+    lines.push(
+      `Thumbnails missing: ${v.thumbnailsMissing}, damaged: ${damaged}${v.repair ? `, rebuilt ${v.thumbnailsRebuilt}` : ''}`,
+    );
+  const strays = v.strays;
+  if (strays && strays.found > 0) {
+    lines.push(
+      `Stray files under the cache: ${strays.found}${v.repair ? `, moved to the quarantine ${strays.moved}` : ''}`,
+      ...strays.examples.map((e) => `  ${e}`),
+    );
+  }
+  if (!v.repair && unresolved(v) > 0)
     lines.push('Run `posterity cache verify --repair` to quarantine and fetch them again.');
   return lines.join('\n');
+}
+
+/** Problems verify leaves behind (exit 1): images not repaired, damaged thumbnails and strays not dealt with. */
+function unresolved(v: CacheVerifyResult): number {
+  const images = v.problems.filter((p) => p.outcome !== 'repaired').length;
+  const strays = v.strays.found - v.strays.moved;
+  return images + strays + (v.repair ? 0 : v.thumbnailsDamaged);
+}
+
+/**
+ * A file `cache import` refused (not an image, too large, a folder) is a failed operation, not a
+ * wrong command line: exit 1 with the API's error, as the top level would print it. (The top level
+ * maps bad_request to exit 2, right for parameters the user typed, not for the contents of a file.)
+ */
+function refusedFile(err: unknown, { io, json }: CommandContext): number | null {
+  if (!(err instanceof ApiError) || err.code !== 'bad_request' || err.field !== 'file') return null;
+  if (json) io.stdout.write(`${JSON.stringify({ error: err.toJSON() })}\n`);
+  io.stderr.write(`posterity: ${err.message}\n`);
+  return EXIT.failed;
 }
 
 function showGc(v: CacheGcResult): string {
@@ -86,18 +127,26 @@ export const cacheCommands: Command[] = [
     flags: {
       rank: { value: true, description: 'Which image of the type (0 = the main one; fanart 1.. = extra fanart).' },
     },
-    async run({ client, io, json }, args) {
+    async run(ctx, args) {
+      const { client, io, json } = ctx;
       const [itemArg, type, file] = args.positionals;
       const itemId = parseId(itemArg, 'ITEM');
       if (!type || !isAssetType(type)) throw new UsageError(`TYPE must be one of ${ASSET_TYPES.join(', ')}`);
       if (!file) throw new UsageError('cache import needs a FILE');
       const rank = flagInt(args, 'rank');
-      const result = await client.call('cache-import', {
-        itemId,
-        type,
-        file: path.resolve(file),
-        ...(rank === undefined ? {} : { rank }),
-      });
+      let result;
+      try {
+        result = await client.call('cache-import', {
+          itemId,
+          type,
+          file: path.resolve(file),
+          ...(rank === undefined ? {} : { rank }),
+        });
+      } catch (err) {
+        const code = refusedFile(err, ctx);
+        if (code === null) throw err;
+        return code;
+      }
       printResult(
         io,
         json,
@@ -125,8 +174,7 @@ export const cacheCommands: Command[] = [
       );
       bar.done();
       printResult(io, json, result, showVerify);
-      const unresolved = result.problems.filter((p) => p.outcome !== 'repaired').length;
-      return unresolved > 0 ? EXIT.failed : EXIT.ok;
+      return unresolved(result) > 0 ? EXIT.failed : EXIT.ok;
     },
   },
   {
@@ -192,10 +240,12 @@ export const cacheCommands: Command[] = [
   {
     name: 'cache show',
     usage: 'SHA256',
-    summary: 'Show one cached image and where it came from.',
-    async run({ client, io, json }, args) {
-      const sha256 = args.positionals[0];
-      if (!sha256) throw new UsageError('cache show needs a SHA256');
+    summary: `Show one cached image and where it came from (SHA256: the whole hash or its first ${MIN_SHA_PREFIX}+ characters).`,
+    async run({ client, engine, io, json }, args) {
+      const given = args.positionals[0];
+      if (!given) throw new UsageError('cache show needs a SHA256');
+      // The CLI prints 12-character hashes; the API takes whole ones.
+      const sha256 = given.length === 64 ? given : await resolveShaPrefix(engine.services.db, given);
       const b = await client.call('cache-blob', { sha256 });
       printResult(io, json, b, (v) =>
         [

@@ -39,6 +39,7 @@ export const systemCommands: Command[] = [
           ...Object.entries(v.cache.byType).map(
             ([t, u]) => `  ${t.padEnd(13)}${u.files} files, ${formatBytes(u.bytes)}`,
           ),
+          `  ${'thumbnails'.padEnd(13)}${v.cache.thumbnails.files} files, ${formatBytes(v.cache.thumbnails.bytes)}`,
           `  ${'quarantine'.padEnd(13)}${v.cache.quarantine.files} files, ${formatBytes(v.cache.quarantine.bytes)}` +
             (v.cache.quarantine.blobs ? ` (${v.cache.quarantine.blobs} images could not be repaired)` : ''),
           `Downloads:   ${v.cache.downloads.pending} pending, ${v.cache.downloads.failed} failed`,

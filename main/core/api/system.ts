@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { statSync } from 'node:fs';
 import type { systemMethods } from '../../../shared/api/system.ts';
 import { listQuarantine } from '../cache/quarantine.ts';
+import { shardUsage } from '../cache/shards.ts';
 import type { Services } from '../services.ts';
 import { PROVIDER_LABELS, ProviderError } from '../providers/errors.ts';
 import type { HandlersFor } from './dispatch.ts';
@@ -9,7 +10,7 @@ import type { HandlersFor } from './dispatch.ts';
 export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
   return {
     status: async () => {
-      const [libraries, states, blobs, byArea, jobs, quarantined, downloads, quarantineFiles] = await Promise.all([
+      const [libraries, states, blobs, byArea, jobs, quarantined, downloads, quarantineFiles, thumbnails] = await Promise.all([
         s.db.selectFrom('libraries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
         s.db.selectFrom('items').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute(),
         s.db
@@ -23,6 +24,7 @@ export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
         s.db.selectFrom('blobs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'quarantined').executeTakeFirstOrThrow(),
         s.db.selectFrom('downloads').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute(),
         listQuarantine(s.paths),
+        shardUsage(s.paths.thumbs),
       ]);
       const downloadCount = (state: string) => Number(downloads.find((d) => d.state === state)?.n ?? 0);
       const byState = Object.fromEntries(states.map((r) => [r.state, Number(r.n)]));
@@ -41,6 +43,7 @@ export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
           blobs: Number(blobs.n),
           bytes: Number(blobs.bytes),
           byType: byArea,
+          thumbnails,
           quarantine: {
             blobs: Number(quarantined.n),
             files: quarantineFiles.length,

@@ -102,7 +102,7 @@ async function decode(
   }
 
   const decodeFailed = (err: Error): never => {
-    throw new Rejection(`the ${format.toUpperCase()} data does not decode (${err.message})`);
+    throw new Rejection(`the ${format.toUpperCase()} data does not decode (${libvipsReason(err)})`);
   };
   const image = sharp(bytes, input()).autoOrient();
   if (!wantThumb || width <= THUMB_SELF_MAX_WIDTH) {
@@ -148,7 +148,7 @@ async function headerFromLibvips(bytes: Buffer, format: StoredFormat): Promise<{
   const meta = await sharp(bytes, input({ limitInputPixels: false }))
     .metadata()
     .catch((err: Error) => {
-      throw new Rejection(`the ${format.toUpperCase()} header cannot be read (${err.message})`);
+      throw new Rejection(`the ${format.toUpperCase()} header cannot be read (${libvipsReason(err)})`);
     });
   if (meta.format !== format) {
     throw new Rejection(`looks like ${format.toUpperCase()} but decodes as ${meta.format ?? 'nothing'}`);
@@ -192,7 +192,7 @@ async function rasteriseSvg(bytes: Buffer): Promise<Buffer> {
   const meta = await sharp(bytes, input({ limitInputPixels: false }))
     .metadata()
     .catch((err: Error) => {
-      throw new Rejection(`an SVG that cannot be read (${err.message})`);
+      throw new Rejection(`an SVG that cannot be read (${libvipsReason(err)})`);
     });
   if (meta.format !== 'svg' || !meta.width || !meta.height) throw new Rejection('an SVG without a usable size');
   const { min, max } = GATE_LIMITS.svgDensity;
@@ -201,8 +201,26 @@ async function rasteriseSvg(bytes: Buffer): Promise<Buffer> {
     .png({ compressionLevel: 6 })
     .toBuffer()
     .catch((err: Error) => {
-      throw new Rejection(`an SVG that does not render (${err.message})`);
+      throw new Rejection(svgRenderFailure(err));
     });
+}
+
+/**
+ * librsvg's refusals that have a plain meaning, first match wins. libvips reports them in a
+ * multi-line dump (its operation, glib's own line, the encoder's), which is no reason to show.
+ */
+const SVG_FAILURES: readonly [RegExp, string][] = [
+  [/exceeded more than \d+ referenced elements/, 'the SVG references too many elements (an SVG bomb?)'],
+];
+
+function svgRenderFailure(err: Error): string {
+  const known = SVG_FAILURES.find(([pattern]) => pattern.test(err.message));
+  return known ? known[1] : `an SVG that does not render (${libvipsReason(err)})`;
+}
+
+/** The first line of a libvips error: the rest repeats it in glib's and the encoder's words. */
+export function libvipsReason(err: Error): string {
+  return err.message.split('\n', 1)[0]!.trim();
 }
 
 export function mimeOf(format: StoredFormat): string {

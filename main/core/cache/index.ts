@@ -9,6 +9,7 @@ import { thumbnailOf } from './gate.ts';
 import { collectGarbage, type GcReport } from './gc.ts';
 import { Ingest, type IngestFileOptions, type IngestUrlOptions } from './ingest.ts';
 import { blobPath, thumbPath, THUMB_SELF_MAX_WIDTH, type ThumbSize } from './layout.ts';
+import { OriginalImages } from './originals.ts';
 import { WorkPool } from './pool.ts';
 import { RecycleBin, type PurgeReport, type RecyclePutOptions } from './recycle.ts';
 import { importUserImage, type UserImageRequest } from './user-image.ts';
@@ -44,7 +45,8 @@ export interface CacheDomain {
   pathOf(sha: string): Promise<string | null>;
   /**
    * A file to show for a blob: `full` is the blob itself; `thumb` a ≈342 px WebP made once per
-   * blob (a blob that small is its own thumbnail). Null when the blob is not available.
+   * blob (a blob that small is its own thumbnail). A hash the cache lacks may be an original the
+   * scan found in the library: that file, or a thumbnail made from it. Null when neither has it.
    */
   thumbnailPath(sha: string, size: ThumbSize): Promise<string | null>;
   recycle: {
@@ -109,20 +111,26 @@ export function createCacheDomain(s: Services): CacheDomain {
     return job;
   };
 
+  const cachedImagePath = async (sha: string, size: ThumbSize): Promise<string | null> => {
+    if (size === 'full') return pathOf(sha);
+    try {
+      return await ensureThumb(sha);
+    } catch (err) {
+      // A blob that passed the gate always decodes; if this one does not, verify will say why.
+      s.log.child('cache').warn('Thumbnail could not be made', { sha256: sha, error: (err as Error).message });
+      return pathOf(sha);
+    }
+  };
+  // The user's pictures in the library are shown too, though the cache does not hold them.
+  const originals = new OriginalImages(s, pool);
+
   return {
     pool,
     ingestUrl: (url, options) => ingest.ingestUrl(url, options),
     ingestFile: (absPath, options) => ingest.ingestFile(absPath, options),
     pathOf,
     async thumbnailPath(sha, size) {
-      if (size === 'full') return pathOf(sha);
-      try {
-        return await ensureThumb(sha);
-      } catch (err) {
-        // A blob that passed the gate always decodes; if this one does not, verify will say why.
-        s.log.child('cache').warn('Thumbnail could not be made', { sha256: sha, error: (err as Error).message });
-        return pathOf(sha);
-      }
+      return (await cachedImagePath(sha, size)) ?? originals.path(sha, size);
     },
     recycle: {
       put: (absPath, options) => bin.put(absPath, options),

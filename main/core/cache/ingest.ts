@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { ApiError } from '../../../shared/api/errors.ts';
 import type { BlobRow } from '../db/schema.ts';
@@ -30,6 +30,11 @@ export interface IngestFileOptions {
   area?: 'assets';
   signal?: AbortSignal;
   thumbnails?: boolean;
+  /**
+   * Store the image only if its stored bytes hash to this (repair: an SVG rendered again must
+   * give the very PNG the blob is); anything else is refused before it is written.
+   */
+  expectSha?: string;
 }
 
 /** Bookkeeping a caller adds to the transaction that records a stored blob (synchronous `IngestRecords` calls). */
@@ -185,7 +190,8 @@ export class Ingest {
    */
   async ingestFile(absPath: string, o: IngestFileOptions): Promise<BlobRow> {
     const info = await stat(absPath).catch(() => null);
-    if (!info?.isFile()) throw new ApiError('not_found', `No file at ${absPath}`, 'file');
+    if (!info) throw new ApiError('not_found', `No file at ${absPath}`, 'file');
+    if (!info.isFile()) throw new ApiError('bad_request', notAnImageFile(absPath, info), 'file');
     if (info.size > GATE_LIMITS.maxBytes) {
       throw new ApiError(
         'bad_request',
@@ -196,7 +202,14 @@ export class Ingest {
     try {
       const received = await this.#receive(createReadStream(absPath), o.signal);
       const provenance = { provider: o.provider, source: absPath, declared: declaredFormat(undefined, absPath) };
-      return await this.storeReceived(received, provenance, o.area ?? 'assets', o.thumbnails ?? true);
+      return await this.storeReceived(
+        received,
+        provenance,
+        o.area ?? 'assets',
+        o.thumbnails ?? true,
+        undefined,
+        o.expectSha,
+      );
     } catch (err) {
       if (err instanceof Rejection) throw new ApiError('bad_request', `${absPath} was refused: ${err.reason}`, 'file');
       throw err;
@@ -214,6 +227,7 @@ export class Ingest {
     area: CacheArea,
     thumbnails: boolean,
     after?: AfterStore,
+    expectSha?: string,
   ): Promise<BlobRow> {
     const temps: string[] = received.tmpPath ? [received.tmpPath] : [];
     /** The thumbnail's temp file while this function owns it (until #record takes it). */
@@ -250,9 +264,11 @@ export class Ingest {
         });
       }
       let sha = received.sha256;
+      if (!gate.converted) refuseUnexpected(sha, expectSha);
       if (gate.converted) {
         // The stored bytes are the PNG an SVG became; they are what the name must address.
         sha = createHash('sha256').update(gate.bytes).digest('hex');
+        refuseUnexpected(sha, expectSha);
         const known = await this.#knownBytes(sha, area, provenance, after);
         if (known) return known;
         tmp = await this.#writeTemp(gate.bytes, temps);
@@ -378,4 +394,18 @@ function toIngestError(err: unknown, what: string): ApiError {
 /** The reason stored beside a failed download or candidate. */
 function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Repair asked for particular bytes: anything else is refused rather than stored as a new blob. */
+function refuseUnexpected(sha: string, expectSha: string | undefined): void {
+  if (expectSha !== undefined && sha !== expectSha) {
+    throw new Rejection(
+      `it gives different bytes (${sha.slice(0, 12)}) than the image it should restore (${expectSha.slice(0, 12)})`,
+    );
+  }
+}
+
+/** Why a path that exists cannot be imported: a folder, a FIFO or a device is not an image file. */
+function notAnImageFile(absPath: string, info: Stats): string {
+  return info.isDirectory() ? `${absPath} is a folder, not an image file` : `${absPath} is not a regular file`;
 }

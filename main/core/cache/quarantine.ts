@@ -1,7 +1,7 @@
-import { readdir, stat, unlink, utimes } from 'node:fs/promises';
+import { lstat, readdir, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataPaths } from '../config/data-dir.ts';
-import { exists, moveFile, toIoError } from './files.ts';
+import { moveFile, toIoError } from './files.ts';
 
 /**
  * `cache/quarantine/`: files that failed verification, kept for inspection for
@@ -21,7 +21,11 @@ export interface QuarantinedFile {
   quarantinedAt: number;
 }
 
-/** Moves a damaged blob file into quarantine and stamps the time, which GC ages it by. */
+/**
+ * Moves a damaged blob file into quarantine and stamps the time, which GC ages it by. Whatever
+ * sat at the blob's path goes as it is: a folder or a symlink is moved whole, never followed, and
+ * (not being a file) is never purged by GC.
+ */
 export async function quarantineFile(
   paths: DataPaths,
   file: string,
@@ -30,11 +34,37 @@ export async function quarantineFile(
   nowMs: number,
 ): Promise<string> {
   let target = path.join(paths.quarantine, `${sha}.${ext}`);
-  if (await exists(target)) target = path.join(paths.quarantine, `${sha}-${nowMs}.${ext}`);
+  if (await occupied(target)) target = path.join(paths.quarantine, `${sha}-${nowMs}.${ext}`);
   await moveFile(file, target);
   const t = nowMs / 1000;
   await utimes(target, t, t).catch(() => undefined); // at worst it ages from its old mtime: purged sooner
   return target;
+}
+
+/**
+ * Moves a file Posterity did not put under a cache folder (a wrong name or place) to
+ * `quarantine/stray/<folder>/<rel>`, keeping its path so the user can tell where it was. GC never
+ * purges these (not a name verify gives): they may be the user's.
+ */
+export async function quarantineStray(
+  paths: DataPaths,
+  abs: string,
+  folder: string,
+  rel: string,
+  nowMs: number,
+): Promise<string> {
+  let target = path.join(paths.quarantine, 'stray', folder, rel);
+  if (await occupied(target)) target = `${target}-${nowMs}`;
+  await moveFile(abs, target);
+  return target;
+}
+
+/** Anything at all at `p` (a dangling symlink too): a move must never land on it. */
+async function occupied(p: string): Promise<boolean> {
+  return lstat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function listQuarantine(paths: DataPaths): Promise<QuarantinedFile[]> {

@@ -1,11 +1,11 @@
-import { copyFile, link, readdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, lstat, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from '../../../shared/api/errors.ts';
 import type { DbOrTx } from '../db/database.ts';
 import type { RecycleRow } from '../db/schema.ts';
 import type { Services } from '../services.ts';
 import { commitTemp, ensureDir, hashFile, moveFile, removeQuietly, tempPathIn, toIoError } from './files.ts';
-import { blobPath } from './layout.ts';
+import { blobPath, isSha256 } from './layout.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -79,9 +79,19 @@ export class RecycleBin {
     const row = await this.s.db.selectFrom('recycle').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new ApiError('not_found', `No recycle bin entry ${id}`, 'id');
     if (row.restored_at !== null) throw new ApiError('conflict', `Recycle bin entry ${id} was already restored`, 'id');
-    if (row.purged_at !== null) throw new ApiError('conflict', `Recycle bin entry ${id} was purged; it cannot be restored`, 'id');
-    const stored = await hashFile(row.stored_path);
-    if (!stored) throw new ApiError('not_found', `The recycled copy ${row.stored_path} is missing`);
+    if (row.purged_at !== null)
+      throw new ApiError('conflict', `Recycle bin entry ${id} was purged; it cannot be restored`, 'id');
+    const stored = await this.#hashStored(row);
+    // A blob goes back into assets, where everything must be whole: its copy must still be its bytes.
+    const blobSha = row.kind === 'blob' ? blobShaOf(row) : null;
+    if (blobSha !== null && stored.sha256 !== blobSha) {
+      throw new ApiError(
+        'conflict',
+        `The recycled copy of ${row.original_path} is damaged (its bytes changed in the bin: ${formatSize(stored.size)}, ` +
+          `no longer ${blobSha.slice(0, 12)}); it stays in the bin`,
+        'id',
+      );
+    }
     const there = await hashFile(row.original_path);
     if (there && there.sha256 !== stored.sha256) {
       throw new ApiError(
@@ -94,12 +104,12 @@ export class RecycleBin {
     else await moveNoClobber(row.stored_path, row.original_path);
     const now = this.s.clock.now();
     const restored = await this.s.db.transaction().execute(async (trx) => {
-      if (row.kind === 'blob' && row.sha256) {
+      if (blobSha !== null) {
         // A restored blob gets a fresh grace period before the next collection can take it.
         await trx
           .updateTable('blobs')
           .set({ state: 'available', unreferenced_since: now })
-          .where('sha256', '=', row.sha256)
+          .where('sha256', '=', blobSha)
           .where('state', '=', 'recycled')
           .execute();
       }
@@ -112,6 +122,22 @@ export class RecycleBin {
     });
     await removeEmptyDir(path.dirname(row.stored_path));
     return restored;
+  }
+
+  /** The recycled copy's hash (streamed); refuses when it is gone or is no longer a regular file. */
+  async #hashStored(row: RecycleRow): Promise<{ sha256: string; size: number }> {
+    const info = await lstat(row.stored_path).catch(() => null);
+    if (!info) throw new ApiError('not_found', `The recycled copy ${row.stored_path} is missing`);
+    if (!info.isFile()) {
+      throw new ApiError(
+        'conflict',
+        `The recycled copy ${row.stored_path} is no longer a file; it stays in the bin`,
+        'id',
+      );
+    }
+    const hashed = await hashFile(row.stored_path);
+    if (!hashed) throw new ApiError('not_found', `The recycled copy ${row.stored_path} is missing`);
+    return hashed;
   }
 
   async list(options: { includeRestored?: boolean; includePurged?: boolean } = {}): Promise<RecycleRow[]> {
@@ -172,6 +198,20 @@ export class RecycleBin {
   blobHome(area: 'assets' | 'previews', sha: string, ext: string): string {
     return blobPath(this.s.paths, area, sha, ext);
   }
+}
+
+/**
+ * The hash a recycled blob must have: its name at home (`<sha256>.<ext>`), which is what the cache
+ * addresses it by. The hash recorded at recycling is only a fallback: it is of whatever the file
+ * held then, which may already have been damaged.
+ */
+function blobShaOf(row: RecycleRow): string {
+  const named = path.basename(row.original_path).split('.')[0] ?? '';
+  return isSha256(named) ? named : (row.sha256 ?? '');
+}
+
+function formatSize(bytes: number): string {
+  return bytes === 1 ? '1 byte' : `${bytes} bytes`;
 }
 
 /** `yyyy-mm-dd` (UTC) of a time, the recycle bin's day folder. */

@@ -5,6 +5,7 @@ import { Kysely, Migrator, SqliteDialect, type Transaction } from 'kysely';
 import { ApiError } from '../../../shared/api/errors.ts';
 import { MIGRATIONS } from '../../../migrations/index.ts';
 import type { Database } from './schema.ts';
+import { foldForSearch, SEARCH_FOLD_SQL } from './text-fold.ts';
 
 export type Db = Kysely<Database>;
 /** Repositories take either the database or an open transaction. */
@@ -40,6 +41,9 @@ export async function openDatabase(file: string): Promise<OpenedDatabase> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    sqlite.function(SEARCH_FOLD_SQL, { deterministic: true }, (text: unknown) =>
+      typeof text === 'string' ? foldForSearch(text) : text,
+    );
   } catch (err) {
     sqlite.close();
     if (err instanceof ApiError) throw err;
