@@ -19,8 +19,18 @@ export function Modal({
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
+    // The element that opened the dialog gets focus back. The browser does this only when the
+    // dialog closes while still in the document; ours is usually unmounted first, which drops
+    // focus to <body> and leaves arrow keys with nothing to move.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!dialog.open) dialog.showModal();
-    return () => dialog.close();
+    return () => {
+      const focusWasInside =
+        !document.activeElement || document.activeElement === document.body || dialog.contains(document.activeElement);
+      dialog.close();
+      if (opener && opener !== document.body && opener.isConnected && focusWasInside)
+        opener.focus({ preventScroll: true });
+    };
   }, []);
   return (
     <dialog

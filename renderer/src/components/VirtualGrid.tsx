@@ -255,7 +255,11 @@ export function VirtualGrid(props: VirtualGridProps) {
         e.preventDefault();
         return;
       case 'Escape':
-        props.onClearSelection?.();
+        // Used here: toasts and dialogs leave this Escape alone.
+        if (props.onClearSelection) {
+          props.onClearSelection();
+          e.preventDefault();
+        }
         return;
       case 'a':
         if (e.ctrlKey || e.metaKey) {

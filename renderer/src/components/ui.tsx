@@ -3,6 +3,7 @@ import {
   createContext,
   useCallback,
   useContext,
+  useEffect,
   useRef,
   useState,
   type ErrorInfo,
@@ -138,36 +139,164 @@ interface Toast {
   id: number;
   text: string;
   kind: 'info' | 'error';
+  /** The action it belongs to: a later success of the same action clears its errors. */
+  key: string | null;
+  /** The same error again is counted, not stacked. */
+  count: number;
+  /** Since when it has been on a visible page (null while the window is hidden). */
+  shownAt: number | null;
+  /** Its action has since succeeded: it goes once the user has had time to see it. */
+  resolved: boolean;
 }
 
-const ToastCtx = createContext<(text: string, kind?: Toast['kind']) => void>(() => {});
+export interface ToastOptions {
+  /** The action it belongs to (see `resolveToasts`). */
+  key?: string;
+}
 
+type ShowToast = (text: string, kind?: Toast['kind'], options?: ToastOptions) => void;
+
+const ToastCtx = createContext<ShowToast>(() => {});
+const ResolveCtx = createContext<(key: string) => void>(() => {});
+
+/** How long an error stays on a visible page at least, even after its action succeeded. */
+const MIN_SEEN_MS = 2500;
+const INFO_MS = 3500;
+const MAX_INFO = 3;
+
+const pageVisible = () => typeof document === 'undefined' || document.visibilityState === 'visible';
+
+/**
+ * Toasts: confirmations go by themselves; errors stay until dismissed (× or Escape) or until the
+ * same action succeeds — and even then only once they have been on screen for a moment, so an
+ * error the user has not seen is never swept away.
+ */
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const next = useRef(1);
-  const show = useCallback((text: string, kind: Toast['kind'] = 'info') => {
+  const latest = useRef(toasts);
+  latest.current = toasts;
+
+  const dismiss = useCallback((id: number) => setToasts((all) => all.filter((x) => x.id !== id)), []);
+
+  const show = useCallback<ShowToast>((text, kind = 'info', options = {}) => {
+    const key = options.key ?? null;
+    const now = Date.now();
+    if (kind === 'error') {
+      setToasts((all) => {
+        const same = all.find((t) => t.kind === 'error' && t.text === text && t.key === key);
+        const rest = all.filter((t) => t !== same);
+        const count = (same?.count ?? 0) + 1;
+        const id = next.current++;
+        return [...rest, { id, text, kind, key, count, shownAt: pageVisible() ? now : null, resolved: false }];
+      });
+      return;
+    }
     const id = next.current++;
-    setToasts((t) => [...t.slice(-3), { id, text, kind }]);
-    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 8000 : 3500);
+    setToasts((all) => {
+      const infos = all.filter((t) => t.kind === 'info');
+      const drop = new Set(infos.slice(0, Math.max(0, infos.length - (MAX_INFO - 1))).map((t) => t.id));
+      return [
+        ...all.filter((t) => !drop.has(t.id)),
+        { id, text, kind, key, count: 1, shownAt: pageVisible() ? now : null, resolved: false },
+      ];
+    });
+    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), INFO_MS);
   }, []);
+
+  const resolve = useCallback((key: string) => {
+    setToasts((all) =>
+      all.some((t) => t.kind === 'error' && t.key === key && !t.resolved)
+        ? all.map((t) => (t.kind === 'error' && t.key === key ? { ...t, resolved: true } : t))
+        : all,
+    );
+  }, []);
+
+  // Resolved errors leave once seen long enough; the clock only runs while the page is visible.
+  const hasResolved = toasts.some((t) => t.resolved);
+  useEffect(() => {
+    if (!hasResolved) return;
+    const sweep = () => {
+      if (!pageVisible()) return;
+      const now = Date.now();
+      setToasts((all) => {
+        const kept = all.filter((t) => !(t.resolved && t.shownAt !== null && now - t.shownAt >= MIN_SEEN_MS));
+        return kept.length === all.length ? all : kept;
+      });
+    };
+    sweep();
+    const timer = setInterval(sweep, 250);
+    return () => clearInterval(timer);
+  }, [hasResolved]);
+
+  useEffect(() => {
+    const onVisibility = () => {
+      const visible = pageVisible();
+      const now = Date.now();
+      setToasts((all) =>
+        all.map((t) =>
+          visible ? (t.shownAt === null ? { ...t, shownAt: now } : t) : t.resolved ? { ...t, shownAt: null } : t,
+        ),
+      );
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => document.removeEventListener('visibilitychange', onVisibility);
+  }, []);
+
+  // Escape dismisses the newest error, unless something else used the key (a dialog, a field).
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      if (document.querySelector('dialog[open]')) return;
+      const target = e.target as HTMLElement | null;
+      if (target?.closest('input, textarea, select, [contenteditable="true"]')) return;
+      const errors = latest.current.filter((t) => t.kind === 'error');
+      const last = errors[errors.length - 1];
+      if (!last) return;
+      e.preventDefault();
+      dismiss(last.id);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [dismiss]);
+
   return (
     <ToastCtx.Provider value={show}>
-      {children}
-      <div className="toasts" aria-live="polite">
-        {toasts.map((t) => (
-          <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
-            {t.text}
-            <button
-              type="button"
-              className="toast-close"
-              aria-label="Dismiss"
-              onClick={() => setToasts((all) => all.filter((x) => x.id !== t.id))}
+      <ResolveCtx.Provider value={resolve}>
+        {children}
+        <div className="toasts" aria-live="polite">
+          {toasts.map((t) => (
+            <div
+              key={t.id}
+              className={`toast toast-${t.kind}`}
+              role={t.kind === 'error' ? 'alert' : 'status'}
+              onKeyDown={(e) => {
+                if (e.key === 'Escape') {
+                  e.preventDefault();
+                  e.stopPropagation();
+                  dismiss(t.id);
+                }
+              }}
             >
-              ×
-            </button>
-          </div>
-        ))}
-      </div>
+              <span className="toast-text">{t.text}</span>
+              {t.count > 1 && (
+                <span className="toast-count" aria-label={`${t.count} times`}>
+                  ×{t.count}
+                </span>
+              )}
+              <button
+                type="button"
+                className="toast-close"
+                aria-label={t.kind === 'error' ? 'Dismiss error' : 'Dismiss'}
+                title={t.kind === 'error' ? 'Dismiss (Esc)' : 'Dismiss'}
+                onClick={() => dismiss(t.id)}
+              >
+                ×
+              </button>
+            </div>
+          ))}
+        </div>
+      </ResolveCtx.Provider>
     </ToastCtx.Provider>
   );
 }
@@ -176,9 +305,18 @@ export function useToast() {
   return useContext(ToastCtx);
 }
 
-/** Runs an action, shows its error as a toast, and tracks whether it is busy. */
-export function useAction() {
+/** Clears the errors of an action that has now succeeded (once they have been seen). */
+export function useResolveToasts() {
+  return useContext(ResolveCtx);
+}
+
+/**
+ * Runs an action, shows its error as a toast, and tracks whether it is busy. A success clears
+ * the error toasts an earlier failure of the same action left (`name`, within `scope`).
+ */
+export function useAction(scope = '') {
   const toast = useToast();
+  const resolve = useResolveToasts();
   const [busy, setBusy] = useState<string | null>(null);
   const run = useCallback(
     async <T,>(
@@ -186,19 +324,21 @@ export function useAction() {
       action: () => Promise<T>,
       done?: string | ((result: T) => string),
     ): Promise<T | undefined> => {
+      const key = scope ? `${scope}:${name}` : name;
       setBusy(name);
       try {
         const result = await action();
+        resolve(key);
         if (done) toast(typeof done === 'function' ? done(result) : done);
         return result;
       } catch (err) {
-        toast(errorText(err), 'error');
+        toast(errorText(err), 'error', { key });
         return undefined;
       } finally {
         setBusy(null);
       }
     },
-    [toast],
+    [toast, resolve, scope],
   );
   return { busy, run };
 }

@@ -191,7 +191,7 @@ function TypePanel({
         const localPath = bridge.pathForFile(file);
         if (localPath) return client.call('cache-import', { itemId, type: view.type, file: localPath });
         if (!bridge.http) throw new ApiError('bad_request', 'This file cannot be read here');
-        const url = `${bridge.http.baseUrl}/upload?itemId=${itemId}&type=${view.type}`;
+        const url = `${bridge.http.baseUrl}/upload?itemId=${itemId}&type=${view.type}&name=${encodeURIComponent(file.name)}`;
         const res = await fetch(url, {
           method: 'POST',
           headers: { authorization: `Bearer ${bridge.http.token}`, 'content-type': 'application/octet-stream' },

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import type { PublishSummary } from '../../../shared/api/publish.ts';
 import { useApi, useClient, useEngineEvents } from '../app/bridge.tsx';
 import { navigate } from '../app/router.ts';
 import { ErrorMessage, Spinner, Switch, useAction } from '../components/ui.tsx';
@@ -156,16 +157,7 @@ export function ItemView({ id }: { id: number }) {
             className="btn btn-primary"
             disabled={busy !== null}
             onClick={() =>
-              void run(
-                'publish',
-                () => client.call('publish', { itemIds: [id] }),
-                (r) =>
-                  r.errors.length
-                    ? `Published with problems: ${r.errors[0]!.reason}`
-                    : r.written + r.linked > 0
-                      ? `Published ${pluralize(r.written + r.linked, 'file')}`
-                      : 'Already up to date',
-              ).then(reloadAll)
+              void run('publish', () => client.call('publish', { itemIds: [id] }), publishOutcome).then(reloadAll)
             }
           >
             {busy === 'publish' ? 'Publishing…' : 'Publish now'}
@@ -279,4 +271,13 @@ function BackLink() {
       ← Library
     </button>
   );
+}
+
+/** One sentence for a publish of this item; "up to date" only when files were already in place. */
+function publishOutcome(r: PublishSummary): string {
+  if (r.errors.length) return `Published with problems: ${r.errors[0]!.reason}`;
+  if (r.written + r.linked > 0) return `Published ${pluralize(r.written + r.linked, 'file')}`;
+  if (r.warnings.length) return `Nothing published: ${r.warnings[0]!.reason}`;
+  if (r.unchanged === 0) return 'Nothing to publish yet: choose artwork, or match the movie first';
+  return 'Already up to date';
 }

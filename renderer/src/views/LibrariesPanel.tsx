@@ -1,16 +1,18 @@
-import { useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Progress } from '../../../shared/api/index.ts';
 import type { LibraryView } from '../../../shared/api/library.ts';
 import { useApi, useBridge, useClient, useEngineEvents } from '../app/bridge.tsx';
 import { Modal } from '../components/Modal.tsx';
-import { ErrorMessage, Spinner, useAction } from '../components/ui.tsx';
+import { ErrorMessage, ProgressBar, Spinner, useAction } from '../components/ui.tsx';
 import { errorText, formatRelative, pluralize } from '../lib/format.ts';
 import { Card } from './SettingsView.tsx';
 
 export function LibrariesPanel() {
   const client = useClient();
   const libraries = useApi('library-list', {}, []);
-  const { run, busy } = useAction();
+  const { run, busy } = useAction('libraries');
   const [removing, setRemoving] = useState<LibraryView | null>(null);
+  const scans = useLibraryScans(libraries.reload);
   useEngineEvents((e) => {
     if (e.type === 'libraries-changed') libraries.reload();
   });
@@ -20,7 +22,7 @@ export function LibrariesPanel() {
       'scan',
       () => client.call('jobs-enqueue', { kind: 'scan-library', libraryId: lib.id, chain: true }),
       `Scanning ${lib.name}; follow it in Activity`,
-    );
+    ).then((r) => r && scans.track(r.jobIds, lib.id));
 
   return (
     <>
@@ -28,7 +30,12 @@ export function LibrariesPanel() {
         title="Add a library"
         description="The folder that holds your movies, one folder per movie or all together. Posterity only adds artwork and NFO files next to them."
       >
-        <AddLibraryForm onAdded={libraries.reload} />
+        <AddLibraryForm
+          onAdded={(lib, jobIds) => {
+            scans.track(jobIds, lib.id);
+            libraries.reload();
+          }}
+        />
       </Card>
       <Card title="Libraries">
         {libraries.error && <ErrorMessage error={libraries.error} onRetry={libraries.reload} />}
@@ -47,40 +54,47 @@ export function LibrariesPanel() {
               </tr>
             </thead>
             <tbody>
-              {libraries.data.map((lib) => (
-                <tr key={lib.id}>
-                  <td>
-                    <strong>{lib.name}</strong>
-                    {lib.state === 'missing' && <span className="badge badge-bad"> Folder missing</span>}
-                    <div className="muted small mono">{lib.path}</div>
-                  </td>
-                  <td>
-                    {lib.itemCount.toLocaleString()}
-                    {lib.missingCount > 0 && <div className="small note-bad">{lib.missingCount} missing</div>}
-                    {lib.errorCount > 0 && <div className="small note-bad">{pluralize(lib.errorCount, 'problem')}</div>}
-                  </td>
-                  <td className="muted">{formatRelative(lib.lastScanAt)}</td>
-                  <td>
-                    <div className="field-row" style={{ justifyContent: 'flex-end' }}>
-                      <button
-                        type="button"
-                        className="btn btn-small"
-                        disabled={busy !== null}
-                        onClick={() => scan(lib)}
-                      >
-                        Scan
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-small btn-ghost btn-danger"
-                        onClick={() => setRemoving(lib)}
-                      >
-                        Remove
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
+              {libraries.data.map((lib) => {
+                const scanning = scans.of(lib.id);
+                return (
+                  <tr key={lib.id} aria-busy={scanning ? true : undefined}>
+                    <td>
+                      <strong>{lib.name}</strong>
+                      {lib.state === 'missing' && <span className="badge badge-bad"> Folder missing</span>}
+                      <div className="muted small mono">{lib.path}</div>
+                    </td>
+                    <td>
+                      {lib.itemCount.toLocaleString()}
+                      {lib.missingCount > 0 && <div className="small note-bad">{lib.missingCount} missing</div>}
+                      {lib.errorCount > 0 && (
+                        <div className="small note-bad">{pluralize(lib.errorCount, 'problem')}</div>
+                      )}
+                    </td>
+                    <td className="muted">
+                      {scanning ? <ScanProgress scan={scanning} name={lib.name} /> : formatRelative(lib.lastScanAt)}
+                    </td>
+                    <td>
+                      <div className="field-row" style={{ justifyContent: 'flex-end' }}>
+                        <button
+                          type="button"
+                          className="btn btn-small"
+                          disabled={busy !== null || scanning !== null}
+                          onClick={() => scan(lib)}
+                        >
+                          {scanning ? 'Scanning…' : 'Scan'}
+                        </button>
+                        <button
+                          type="button"
+                          className="btn btn-small btn-ghost btn-danger"
+                          onClick={() => setRemoving(lib)}
+                        >
+                          Remove
+                        </button>
+                      </div>
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         )}
@@ -118,8 +132,141 @@ export function LibrariesPanel() {
   );
 }
 
+interface ScanJob {
+  jobId: number;
+  /** Null: a scan of every library. */
+  libraryId: number | null;
+  state: 'queued' | 'running';
+  progress: Progress | null;
+}
+
+/**
+ * The scan jobs waiting or running, followed on the event stream. Job events carry no library,
+ * so a job first seen there is looked up once in the job list; `onFinished` runs whenever a scan
+ * ends (the library's counts changed).
+ */
+function useLibraryScans(onFinished: () => void) {
+  const client = useClient();
+  const [jobs, setJobs] = useState<ReadonlyMap<number, ScanJob>>(new Map());
+  const current = useRef(jobs);
+  current.current = jobs;
+  // Jobs seen ending: a job list fetched just before must not bring them back.
+  const ended = useRef(new Set<number>());
+  const lookup = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const finished = useRef(onFinished);
+  finished.current = onFinished;
+
+  const load = useCallback(
+    () =>
+      client.call('jobs-list', { kind: 'scan-library', limit: 50 }).then(
+        (list) =>
+          setJobs((prev) => {
+            const next = new Map<number, ScanJob>();
+            for (const j of list) {
+              if ((j.state !== 'queued' && j.state !== 'running') || ended.current.has(j.id)) continue;
+              const live = prev.get(j.id);
+              next.set(j.id, {
+                jobId: j.id,
+                libraryId: j.libraryId,
+                state: live?.state ?? j.state,
+                progress: live?.progress ?? j.progress,
+              });
+            }
+            return next;
+          }),
+        () => {},
+      ),
+    [client],
+  );
+  useEffect(() => {
+    void load();
+    return () => {
+      if (lookup.current) clearTimeout(lookup.current);
+    };
+  }, [load]);
+
+  useEngineEvents((e) => {
+    if (e.type !== 'job' || e.job.kind !== 'scan-library') return;
+    const job = e.job;
+    if (job.state === 'queued' || job.state === 'running') {
+      if (ended.current.has(job.id)) return;
+      if (current.current.has(job.id)) {
+        setJobs((prev) => {
+          const known = prev.get(job.id);
+          if (!known) return prev;
+          const next = new Map(prev);
+          next.set(job.id, { ...known, state: job.state as ScanJob['state'], progress: job.progress });
+          return next;
+        });
+      } else if (!lookup.current) {
+        lookup.current = setTimeout(() => {
+          lookup.current = null;
+          void load();
+        }, 150);
+      }
+      return;
+    }
+    ended.current.add(job.id);
+    setJobs((prev) => {
+      if (!prev.has(job.id)) return prev;
+      const next = new Map(prev);
+      next.delete(job.id);
+      return next;
+    });
+    finished.current();
+  });
+
+  const track = useCallback((jobIds: number[], libraryId: number) => {
+    setJobs((prev) => {
+      const next = new Map(prev);
+      for (const jobId of jobIds) {
+        if (ended.current.has(jobId) || next.has(jobId)) continue;
+        next.set(jobId, { jobId, libraryId, state: 'queued', progress: null });
+      }
+      return next;
+    });
+  }, []);
+
+  const of = (libraryId: number): ScanJob | null => {
+    let found: ScanJob | null = null;
+    for (const j of jobs.values()) {
+      if (j.libraryId !== null && j.libraryId !== libraryId) continue;
+      // A running scan says more than a waiting one.
+      if (!found || (found.state === 'queued' && j.state === 'running')) found = j;
+    }
+    return found;
+  };
+
+  return { track, of };
+}
+
+function ScanProgress({ scan, name }: { scan: ScanJob; name: string }) {
+  if (scan.state === 'queued') {
+    return (
+      <div className="scan-progress" role="status">
+        Waiting to scan…
+      </div>
+    );
+  }
+  const done = scan.progress?.done ?? 0;
+  const total = scan.progress?.total ?? 0;
+  return (
+    <div className="scan-progress" role="status">
+      <span>{done > 0 ? `Scanning… ${pluralize(done, 'folder')}` : 'Scanning…'}</span>
+      <ProgressBar done={done} total={total} label={`Scan of ${name}`} />
+    </div>
+  );
+}
+
 /** Path (and optional name) of a new library; adding it starts a scan that automation follows. */
-export function AddLibraryForm({ onAdded, compact }: { onAdded?: (lib: LibraryView) => void; compact?: boolean }) {
+export function AddLibraryForm({
+  onAdded,
+  compact,
+}: {
+  /** With the ids of the scan jobs queued for it. */
+  onAdded?: (lib: LibraryView, scanJobIds: number[]) => void;
+  compact?: boolean;
+}) {
   const client = useClient();
   const { pickFolder } = useBridge();
   const [path, setPath] = useState('');
@@ -136,11 +283,11 @@ export function AddLibraryForm({ onAdded, compact }: { onAdded?: (lib: LibraryVi
         kind: 'movies',
         ...(name.trim() ? { name: name.trim() } : {}),
       });
-      await client.call('jobs-enqueue', { kind: 'scan-library', libraryId: lib.id, chain: true });
+      const queued = await client.call('jobs-enqueue', { kind: 'scan-library', libraryId: lib.id, chain: true });
       setAdded(lib);
       setPath('');
       setName('');
-      onAdded?.(lib);
+      onAdded?.(lib, queued.jobIds);
     } catch (err) {
       setError(errorText(err));
     } finally {

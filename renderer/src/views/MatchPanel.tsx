@@ -58,11 +58,7 @@ export function MatchPanel({
       <div className="card-head">
         <div>
           <h2>Which movie is this?</h2>
-          <p className="muted">
-            {item.state === 'needs_match'
-              ? 'Several movies fit the folder name. Pick the right one; the choice is kept for good.'
-              : 'Search TMDB and pick the right movie; the choice is kept for good.'}
-          </p>
+          <p className="muted">{introOf(item.state, choices)}</p>
         </div>
         {onCancel && (
           <div className="card-actions">
@@ -138,4 +134,12 @@ export function MatchPanel({
       )}
     </section>
   );
+}
+
+/** What the panel says first; it must not promise choices the search did not find. */
+function introOf(state: ItemDetail['state'], choices: readonly MatchChoice[] | null): string {
+  if (state !== 'needs_match') return 'Search TMDB and pick the right movie; the choice is kept for good.';
+  if (choices?.length === 0)
+    return 'Nothing on TMDB fits the folder name. Search by another title; the choice is kept for good.';
+  return 'Several movies fit the folder name. Pick the right one; the choice is kept for good.';
 }

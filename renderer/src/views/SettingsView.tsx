@@ -8,6 +8,7 @@ import { ErrorMessage, Spinner, Switch, useAction, useToast } from '../component
 import { errorText } from '../lib/format.ts';
 import { LibrariesPanel } from './LibrariesPanel.tsx';
 import { ProviderKeyField } from './ProviderKeyField.tsx';
+import { StoragePanel } from './StoragePanel.tsx';
 
 const SECTIONS = [
   { id: 'providers', label: 'Artwork services' },
@@ -17,6 +18,7 @@ const SECTIONS = [
   { id: 'automation', label: 'Automation' },
   { id: 'players', label: 'Players' },
   { id: 'webhooks', label: 'Radarr & Sonarr' },
+  { id: 'storage', label: 'Storage' },
   { id: 'appearance', label: 'Appearance' },
 ] as const;
 
@@ -56,6 +58,7 @@ export function SettingsView({ settings, section }: { settings: SettingsState; s
               {current === 'automation' && <AutomationSection settings={settings} />}
               {current === 'players' && <PlayersSection settings={settings} />}
               {current === 'webhooks' && <WebhooksSection />}
+              {current === 'storage' && <StoragePanel />}
               {current === 'appearance' && <AppearanceSection settings={settings} />}
             </>
           )}
@@ -416,7 +419,12 @@ function PublishingSection({ settings }: { settings: SettingsState }) {
       </Card>
       <Card
         title="Existing files"
-        description="Nothing is deleted: replaced files go to the recycle bin and can be restored."
+        description={
+          <>
+            Nothing is deleted: replaced files go to the recycle bin and can be restored from{' '}
+            <a href="#/settings/storage">Settings → Storage</a>.
+          </>
+        }
       >
         <div className="stack">
           <Switch
