@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { opendirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Progress } from '../../../shared/api/index.ts';
 import type { ItemState, ScanError, ScanSummary } from '../../../shared/api/library.ts';
@@ -144,7 +144,7 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
       starts: target.starts,
       known,
       knownFiles,
-      force: withTroubledFolders(target.force, items),
+      force: target.force,
       deep: target.deep,
       maxYear,
       signal: target.signal,
@@ -467,17 +467,6 @@ function writeFolders(
   }
 }
 
-/**
- * The folders to read even when unchanged, plus those of items with a problem: the fix may not
- * have touched the folder (a permission granted, a file rewritten in place), and a problem must
- * go away as soon as its cause does.
- */
-function withTroubledFolders(force: ReadonlySet<string>, items: readonly ItemRef[]): ReadonlySet<string> {
-  const troubled = items.filter((i) => i.error !== null && i.state !== 'missing');
-  if (troubled.length === 0) return force;
-  return new Set([...force, ...troubled.map((i) => i.folder)]);
-}
-
 /** What this pass learned of the folders it read, for the next one to compare with. */
 function recordFolders(store: ScanStore, libraryId: number, visits: readonly FolderVisit[], now: number): void {
   for (const v of visits) {
@@ -515,12 +504,22 @@ function recordFolders(store: ScanStore, libraryId: number, visits: readonly Fol
 function rootProblem(root: string, items: readonly ItemRef[]): string | null {
   try {
     if (!statSync(root).isDirectory()) return `The library folder ${root} is not a folder`;
-    if (items.some((it) => it.state !== 'missing') && readdirSync(root).length === 0) {
+    if (items.some((it) => it.state !== 'missing') && isEmptyFolder(root)) {
       return `The library folder ${root} is empty (is the drive or share mounted?)`;
     }
     return null;
   } catch (err) {
     return `The library folder ${root} cannot be reached (${errnoText(err)})`;
+  }
+}
+
+/** Reads one entry, not the whole listing: a library's top folder can hold ten thousand. */
+function isEmptyFolder(dir: string): boolean {
+  const d = opendirSync(dir);
+  try {
+    return d.readSync() === null;
+  } finally {
+    d.closeSync();
   }
 }
 

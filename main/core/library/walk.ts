@@ -232,12 +232,27 @@ function filesSignature(sizeAndTimes: Iterable<string>): string {
   return sig;
 }
 
-/** `size:mtime` of each of the folder's recorded files now; `-` for one that is gone. */
-function* currentFileStats(dir: string, files: readonly string[]): Generator<string> {
-  for (const rel of files) {
-    const st = statSync(childPath(dir, rel), { throwIfNoEntry: false });
-    yield st ? `${st.size}:${st.mtimeMs}` : '-';
+/**
+ * A watched file's part of its folder's signature. The ctime is there for problems a fix may
+ * not otherwise show: a permission granted changes a file's ctime and nothing else.
+ */
+function statPart(st: { size: number; mtimeMs: number; ctimeMs: number }): string {
+  return `${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/** {@link statPart} of a file now; `-` when it cannot be stat'ed. */
+function statPartOf(abs: string): string {
+  try {
+    const st = statSync(abs, { throwIfNoEntry: false });
+    return st ? statPart(st) : '-';
+  } catch {
+    return '-';
   }
+}
+
+/** The signature parts of each of a folder's watched files, now. */
+function* currentFileStats(dir: string, files: readonly string[]): Generator<string> {
+  for (const rel of files) yield statPartOf(childPath(dir, rel));
 }
 
 /**
@@ -283,6 +298,8 @@ interface HashedFile {
   sha256: string;
   size: number;
   mtime: number;
+  /** The stat's part of the folder signature (see statPart). */
+  statPart: string;
   header: PictureSize | null;
   /** Why a picture's bytes stop before its format says they end (see damageOf); null when whole. */
   damage: string | null;
@@ -333,6 +350,7 @@ function readAndHash(abs: string, image: boolean): HashedFile {
       sha256: hash.digest('hex'),
       size,
       mtime: st.mtimeMs,
+      statPart: statPart(st),
       header,
       damage,
       head: buf.subarray(0, reads <= 1 ? size : 0),
@@ -503,6 +521,12 @@ export class LibraryWalker {
   readonly #visits: FolderVisit[] = [];
   /** Folder identity (dev:ino) → the path it was first scanned under. */
   readonly #seen = new Map<string, string>();
+  /**
+   * The folder being classified's watched files and their stats: every NFO and picture read,
+   * and the video of a movie with a problem. A rescan skips the folder only while all are as
+   * they were, so an edit in place, or the fix of a problem, is seen.
+   */
+  #watched: { path: string; stat: string }[] = [];
   #sliceStart = performance.now();
   #done = 0;
 
@@ -591,6 +615,7 @@ export class LibraryWalker {
 
   #classify(dir: string, isRoot: boolean, st: Stats, listing: Listing, problems: WalkError[]): string[] {
     const { files, dirs } = listing;
+    this.#watched = [];
     const disc = this.#findDisc(dir, dirs, files);
     const videos = movieVideos(files);
     const stack = disc || isRoot || videos.length > 0 ? null : this.#folderStack(dir, dirs);
@@ -627,14 +652,13 @@ export class LibraryWalker {
         movies.push(d.movie);
       }
     }
-    const recorded: string[] = [];
-    const stats: string[] = [];
+    for (const m of movies) {
+      // The video's own problem (empty, unreadable) goes when the file changes, not the folder.
+      if (m.errors.length > 0) this.#watched.push({ path: m.videoPath, stat: statPartOf(m.videoPath) });
+    }
     const prefix = dir.endsWith(path.sep) ? dir.length : dir.length + 1;
-    for (const m of movies)
-      for (const f of m.files) {
-        recorded.push(f.path.slice(prefix));
-        stats.push(`${f.bytes}:${f.mtime}`);
-      }
+    const recorded = this.#watched.map((w) => w.path.slice(prefix));
+    const stats = this.#watched.map((w) => w.stat);
     this.#visits.push({
       path: dir,
       status: 'changed',
@@ -931,6 +955,7 @@ export class LibraryWalker {
       // A picture recorded as unusable is read again, so its problem is told as precisely each time.
       const usable = !image || known?.width != null;
       if (known && st && usable && known.bytes === st.size && known.mtime === st.mtimeMs) {
+        this.#watched.push({ path: abs, stat: statPart(st) });
         return {
           sha256: known.sha256,
           bytes: known.bytes,
@@ -944,6 +969,7 @@ export class LibraryWalker {
         };
       }
       const read = readAndHash(abs, image);
+      this.#watched.push({ path: abs, stat: read.statPart });
       return {
         sha256: read.sha256,
         bytes: read.size,
@@ -957,6 +983,7 @@ export class LibraryWalker {
       };
     } catch (err) {
       m.errors.push(`${path.basename(abs)} cannot be read (${errnoText(err)})`);
+      this.#watched.push({ path: abs, stat: statPartOf(abs) });
       return null;
     }
   }
