@@ -17,26 +17,37 @@ import {
  * progress of a library row, and keyboard focus around the artwork preview — in headless
  * Chromium against `serve`, asserting what the user sees and what lands on disk.
  */
+/**
+ * A served engine with a browser on it, for the tests of one describe block. `options` is read
+ * when the block starts; `prepare` runs before the browser opens.
+ */
+function servedInBrowser(
+  options: () => Parameters<typeof startServed>[0] = () => ({}),
+  prepare: (served: Served) => Promise<void> = async () => {},
+): { served: Served; ui: BrowserSession } {
+  const session = {} as { served: Served; ui: BrowserSession };
+  beforeAll(async () => {
+    session.served = await startServed(options());
+    await prepare(session.served);
+    session.ui = await openBrowser(session.served.app.url);
+  }, 90_000);
+  afterAll(async () => {
+    await session.ui?.close();
+    await session.served?.close();
+  });
+  return session;
+}
+
 describe.skipIf(!chromiumAvailable())('desktop UI in a browser: storage, scan progress, keyboard', () => {
   beforeAll(async () => {
     await ensureFreshRenderer();
   }, 120_000);
 
   describe('Settings → Storage', () => {
-    let served: Served;
-    let ui: BrowserSession;
-
-    beforeAll(async () => {
-      served = await startServed();
-      ui = await openBrowser(served.app.url);
-    }, 60_000);
-
-    afterAll(async () => {
-      await ui?.close();
-      await served?.close();
-    });
+    const session = servedInBrowser();
 
     it('shows usage, explains empty sections, checks and cleans the cache', async () => {
+      const { served, ui } = session;
       const { page } = ui;
       await page.goto(`${served.app.server.url}/#/settings/storage`);
       const usage = page.getByRole('region', { name: 'Disk usage' });
@@ -77,6 +88,7 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: storage, scan pr
     });
 
     it('restores a recycled file to its folder, and says clearly when another file is in the way', async () => {
+      const { served, ui } = session;
       const { page } = ui;
       const movies = served.dir('Movies/Heat (1995)');
       const poster = path.join(movies, 'Heat (1995)-poster.jpg');
@@ -121,20 +133,10 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: storage, scan pr
   });
 
   describe('error toasts', () => {
-    let served: Served;
-    let ui: BrowserSession;
-
-    beforeAll(async () => {
-      served = await startServed();
-      ui = await openBrowser(served.app.url);
-    }, 60_000);
-
-    afterAll(async () => {
-      await ui?.close();
-      await served?.close();
-    });
+    const session = servedInBrowser();
 
     it('counts a repeated error, clears it after the same action succeeds, and dismisses with Escape', async () => {
+      const { served, ui } = session;
       const { page } = ui;
       await page.goto(`${served.app.server.url}/#/settings/providers`);
       const field = page.getByLabel('TMDB API address');
@@ -168,21 +170,11 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: storage, scan pr
   });
 
   describe('scan progress in the libraries panel', () => {
-    let served: Served;
-    let ui: BrowserSession;
-
-    beforeAll(async () => {
-      // Workers stopped: the scan waits until the test lets it run.
-      served = await startServed({ startJobs: false });
-      ui = await openBrowser(served.app.url);
-    }, 60_000);
-
-    afterAll(async () => {
-      await ui?.close();
-      await served?.close();
-    });
+    // Workers stopped: the scan waits until the test lets it run.
+    const session = servedInBrowser(() => ({ startJobs: false }));
 
     it('shows the scan of a new library while it runs, then the new counts', async () => {
+      const { served, ui } = session;
       const { page } = ui;
       const root = served.dir('Big');
       const count = 1500;
@@ -219,47 +211,42 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: storage, scan pr
 
   describe('artwork picker keyboard', () => {
     let fakes: FakeProviders;
-    let served: Served;
-    let ui: BrowserSession;
     let itemId: number;
 
     beforeAll(async () => {
       fakes = await startFakeProviders({ seed: 7, movieCount: 4 });
-      served = await startServed({
-        env: { POSTERITY_TMDB_API_URL: fakes.tmdbApiUrl, POSTERITY_FANART_API_URL: fakes.fanartApiUrl },
-      });
-      const { client } = served;
-      await client.call('config-set', { key: 'tmdb.apiKey', value: fakes.tmdbApiKey });
-      await client.call('config-set', { key: 'fanart.apiKey', value: fakes.fanartApiKey });
-      await client.call('config-set', { key: 'automation.level', value: 'candidates' });
-      await client.call('config-set', { key: 'ui.firstRunDone', value: true });
-      const dir = served.dir('Movies');
-      writeSampleLibrary(dir, fakes.catalogue.movies.slice(0, 1));
-      const lib = await client.call('library-add', { path: dir, kind: 'movies' });
-      await client.call('jobs-enqueue', { kind: 'scan-library', libraryId: lib.id, chain: true });
-      await until(async () => (await client.call('items-list', {})).total === 1, 30_000);
-      const ids = (await client.call('items-list', {})).items.map((i) => i.id);
-      await client.call('jobs-enqueue', { kind: 'enrich-item', itemIds: ids });
-      await until(async () => (await client.call('items-list', { state: 'enriched' })).total === 1, 30_000);
-      itemId = (await client.call('items-list', {})).items[0]!.id;
-      await until(
-        async () => (await client.call('item-artwork', { itemId, type: 'poster' })).types[0]!.clusters.length > 2,
-        30_000,
-      );
-      ui = await openBrowser(served.app.url);
-    }, 90_000);
-
-    afterAll(async () => {
-      await ui?.close();
-      await served?.close();
-      await fakes?.close();
     });
+    afterAll(async () => fakes?.close());
+    const session = servedInBrowser(
+      () => ({ env: { POSTERITY_TMDB_API_URL: fakes.tmdbApiUrl, POSTERITY_FANART_API_URL: fakes.fanartApiUrl } }),
+      async (served) => {
+        const { client } = served;
+        await client.call('config-set', { key: 'tmdb.apiKey', value: fakes.tmdbApiKey });
+        await client.call('config-set', { key: 'fanart.apiKey', value: fakes.fanartApiKey });
+        await client.call('config-set', { key: 'automation.level', value: 'candidates' });
+        await client.call('config-set', { key: 'ui.firstRunDone', value: true });
+        const dir = served.dir('Movies');
+        writeSampleLibrary(dir, fakes.catalogue.movies.slice(0, 1));
+        const lib = await client.call('library-add', { path: dir, kind: 'movies' });
+        await client.call('jobs-enqueue', { kind: 'scan-library', libraryId: lib.id, chain: true });
+        await until(async () => (await client.call('items-list', {})).total === 1, 30_000);
+        const ids = (await client.call('items-list', {})).items.map((i) => i.id);
+        await client.call('jobs-enqueue', { kind: 'enrich-item', itemIds: ids });
+        await until(async () => (await client.call('items-list', { state: 'enriched' })).total === 1, 30_000);
+        itemId = (await client.call('items-list', {})).items[0]!.id;
+        await until(
+          async () => (await client.call('item-artwork', { itemId, type: 'poster' })).types[0]!.clusters.length > 2,
+          30_000,
+        );
+      },
+    );
 
     afterEach(() => {
-      expect(ui.errors).toEqual([]);
+      expect(session.ui.errors).toEqual([]);
     });
 
     it('returns focus to the tile after a preview opened with Space closes with Escape', async () => {
+      const { served, ui } = session;
       const { page } = ui;
       await page.goto(`${served.app.server.url}/#/item/${itemId}`);
       // Opening the movie fetches the choices' previews (what Space shows); then look again.
