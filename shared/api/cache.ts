@@ -108,6 +108,8 @@ export interface CacheGcResult {
     /** Unrecoverable quarantined blobs nothing used for the grace period: their rows are dropped. */
     forgotten: string[];
   };
+  /** Thumbnails of images nothing shows any more (an original since replaced), deleted. */
+  orphanThumbnails: { files: number; bytes: number };
 }
 
 export interface CacheResumeResult {

@@ -76,6 +76,32 @@ describe('image doors of the browser UI', () => {
     expect((await get(`/img/${sha(poster)}/thumb`)).status).toBe(404);
   });
 
+  it("cleans up the thumbnail of an original once the library no longer has it, and only then", async () => {
+    const poster = await jpeg(800, 1200, 8);
+    f = await scanFixture({ 'Heat (1995)/Heat.mkv': { size: 1000 }, 'Heat (1995)/poster.jpg': poster });
+    await f.scan();
+    const get = await serve(f);
+    expect((await get(`/img/${sha(poster)}/thumb`)).status).toBe(200);
+    const thumbs = () =>
+      readdirSync(f!.engine.services.paths.thumbs, { recursive: true })
+        .map(String)
+        .filter((n) => n.endsWith('-thumb.webp'));
+    expect(thumbs()).toHaveLength(1);
+    const cache = f.engine.services.cache;
+    expect((await cache.gc({ dryRun: false })).orphanThumbnails.files).toBe(0);
+    expect(thumbs()).toHaveLength(1);
+
+    const replacement = await jpeg(800, 1200, 9);
+    writeFileSync(path.join(f.root, 'Heat (1995)', 'poster.jpg'), replacement);
+    await f.scan();
+    expect((await cache.gc({ dryRun: true })).orphanThumbnails.files).toBe(1);
+    expect(thumbs()).toHaveLength(1);
+    expect((await cache.gc({ dryRun: false })).orphanThumbnails).toMatchObject({ files: 1 });
+    expect(thumbs()).toEqual([]);
+    // The new poster's thumbnail is made when it is asked for.
+    expect((await get(`/img/${sha(replacement)}/thumb`)).status).toBe(200);
+  });
+
   it("names the user's file when an upload is refused, never a temp file", async () => {
     f = await scanFixture({ 'Heat (1995)/Heat.mkv': { size: 1000 } });
     await f.scan();

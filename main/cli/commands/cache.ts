@@ -74,6 +74,11 @@ function showGc(v: CacheGcResult): string {
           `${v.dryRun ? 'Would forget' : 'Forgot'} ${v.quarantine.forgotten.length} unrecoverable images nothing uses any more.`,
         ]
       : []),
+    ...(v.orphanThumbnails.files
+      ? [
+          `${v.dryRun ? 'Would delete' : 'Deleted'} ${v.orphanThumbnails.files} thumbnails nothing shows any more (${formatBytes(v.orphanThumbnails.bytes)}).`,
+        ]
+      : []),
   ].join('\n');
 }
 

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { DbOrTx } from '../db/database.ts';
 import type { Services } from '../services.ts';
@@ -5,6 +6,7 @@ import { removeQuietly } from './files.ts';
 import { blobPath, thumbPath } from './layout.ts';
 import { listQuarantine, purgeQuarantined } from './quarantine.ts';
 import type { RecycleBin } from './recycle.ts';
+import { shaOfEntry, walkShards } from './shards.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -22,6 +24,8 @@ export interface GcReport {
   purged: number;
   purgedBytes: number;
   quarantine: QuarantineGc;
+  /** Thumbnails nothing shows any more (the original they were made from is gone), deleted. */
+  orphanThumbnails: { files: number; bytes: number };
 }
 
 export interface QuarantineGc {
@@ -165,12 +169,14 @@ export async function collectGarbage(s: Services, bin: RecycleBin, options: { dr
 
   const purge = await bin.purge({ expiredOnly: true, dryRun: options.dryRun });
   const quarantine = await collectQuarantine(s, cutoff, options.dryRun);
+  const orphanThumbnails = await collectOrphanThumbnails(s, options.dryRun);
   if (recycled.length > 0 || purge.purged > 0 || quarantine.purged.length > 0 || quarantine.forgotten.length > 0) {
     log.info('Cache garbage collected', {
       recycled: recycled.length,
       purged: purge.purged,
       quarantinePurged: quarantine.purged.length,
       quarantineForgotten: quarantine.forgotten.length,
+      orphanThumbnails: orphanThumbnails.files,
       dryRun: options.dryRun,
     });
   }
@@ -183,7 +189,47 @@ export async function collectGarbage(s: Services, bin: RecycleBin, options: { dr
     purged: purge.purged,
     purgedBytes: purge.bytes,
     quarantine,
+    orphanThumbnails,
   };
+}
+
+/**
+ * A thumbnail goes with its blob when the blob is collected, but the UI also makes thumbnails of
+ * the user's originals in the library (see originals.ts), which the cache never holds. Once no
+ * available blob and no recorded original has its hash, nothing can ask for it: it is derived
+ * data, deleted rather than recycled.
+ */
+async function collectOrphanThumbnails(s: Services, dryRun: boolean): Promise<GcReport['orphanThumbnails']> {
+  const found = new Map<string, string>();
+  for await (const e of walkShards(s.paths.thumbs)) {
+    const sha = e.isFile ? shaOfEntry('thumbs', e) : null;
+    if (sha) found.set(sha, e.abs);
+  }
+  const shas = [...found.keys()];
+  const shown = new Set<string>();
+  for (let i = 0; i < shas.length; i += 500) {
+    const chunk = shas.slice(i, i + 500);
+    const [blobs, originals] = await Promise.all([
+      s.db.selectFrom('blobs').select('sha256').where('state', '=', 'available').where('sha256', 'in', chunk).execute(),
+      s.db
+        .selectFrom('library_files')
+        .select('sha256')
+        .where('origin', '=', 'original')
+        .where('sha256', 'in', chunk)
+        .execute(),
+    ]);
+    for (const r of [...blobs, ...originals]) if (r.sha256) shown.add(r.sha256);
+  }
+  const report = { files: 0, bytes: 0 };
+  for (const [sha, file] of found) {
+    if (shown.has(sha)) continue;
+    const info = await stat(file).catch(() => null);
+    if (!info) continue;
+    if (!dryRun) await removeQuietly(file);
+    report.files++;
+    report.bytes += info.size;
+  }
+  return report;
 }
 
 /**

@@ -468,7 +468,11 @@ function CleanupCard({ onChanged }: { onChanged: () => void }) {
 
 function gcIsEmpty(r: CacheGcResult): boolean {
   return (
-    r.recycled.length === 0 && r.purged === 0 && r.quarantine.purged.length === 0 && r.quarantine.forgotten.length === 0
+    r.recycled.length === 0 &&
+    r.purged === 0 &&
+    r.quarantine.purged.length === 0 &&
+    r.quarantine.forgotten.length === 0 &&
+    r.orphanThumbnails.files === 0
   );
 }
 
@@ -491,6 +495,10 @@ function gcSentence(r: CacheGcResult, planned: boolean): string {
     );
   if (r.quarantine.forgotten.length > 0)
     parts.push(`${planned ? 'forget' : 'forgot'} ${pluralize(r.quarantine.forgotten.length, 'unrepairable image')}`);
+  if (r.orphanThumbnails.files > 0)
+    parts.push(
+      `${planned ? 'delete' : 'deleted'} ${pluralize(r.orphanThumbnails.files, 'thumbnail')} nothing shows any more (${formatBytes(r.orphanThumbnails.bytes)})`,
+    );
   const text = parts.join(', ');
   return planned ? `This will ${text}.` : `${text[0]!.toUpperCase()}${text.slice(1)}.`;
 }
