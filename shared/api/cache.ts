@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ASSET_TYPES } from '../asset-types.ts';
+import { ASSET_TYPES, type AssetType } from '../asset-types.ts';
 import type { Slot } from './artwork.ts';
 import { method, type MethodSpec } from './define.ts';
 
@@ -60,6 +60,14 @@ export interface RecycleEntry {
   expiresAt: number;
   restoredAt: number | null;
   purgedAt: number | null;
+}
+
+/** A recycled picture chosen again: which slot of which movie it now fills. */
+export interface RecycleReuseResult {
+  itemId: number;
+  type: AssetType;
+  rank: number;
+  blob: BlobInfo;
 }
 
 export interface CacheImportResult {
@@ -180,6 +188,12 @@ export const cacheMethods = {
   }),
   'recycle-restore': method<RecycleEntry>()({
     summary: 'Put a recycled file back where it was (refuses to overwrite a different file).',
+    params: z.object({ id }).strict(),
+  }),
+  'recycle-reuse': method<RecycleReuseResult>()({
+    summary:
+      "Make a recycled picture of a movie (an original a new choice replaced) the movie's chosen image again, " +
+      'locked; the next publish writes it. The file stays in the bin.',
     params: z.object({ id }).strict(),
   }),
   'recycle-purge': method<RecyclePurgeResult>()({

@@ -286,6 +286,22 @@ export const cacheCommands: Command[] = [
     },
   },
   {
+    name: 'recycle reuse',
+    usage: 'ID',
+    summary: 'Make a recycled picture of a movie its chosen image again (locked); publish writes it.',
+    async run({ client, io, json }, args) {
+      const id = parseId(args.positionals[0], 'ID');
+      const r = await client.call('recycle-reuse', { id });
+      printResult(
+        io,
+        json,
+        r,
+        (v) =>
+          `Item ${v.itemId}: ${v.type} #${v.rank} is ${v.blob.sha256.slice(0, 12)} again (locked); publish to write it.`,
+      );
+    },
+  },
+  {
     name: 'recycle purge',
     usage: '[--all]',
     summary: 'Delete recycled files past their retention for good (--all: every recycled file).',

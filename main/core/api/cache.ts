@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { ApiError } from '../../../shared/api/errors.ts';
 import type { BlobInfo, DownloadInfo, RecycleEntry, cacheMethods } from '../../../shared/api/cache.ts';
 import type { Slot } from '../../../shared/api/artwork.ts';
 import type { AssetType } from '../../../shared/asset-types.ts';
+import { recognizeArtFile, type MovieLayout } from '../../../shared/naming.ts';
 import type { Db } from '../db/database.ts';
 import type { BlobRow, DownloadRow, RecycleRow, SlotRow } from '../db/schema.ts';
 import { redactUrl } from '../providers/http.ts';
@@ -11,7 +13,12 @@ import type { HandlersFor } from './dispatch.ts';
 export function cacheHandlers(s: Services): HandlersFor<typeof cacheMethods> {
   return {
     'cache-import': async ({ itemId, type, file, rank }) => {
-      const { blob, slot } = await s.cache.importUserImage({ itemId, type, file, ...(rank === undefined ? {} : { rank }) });
+      const { blob, slot } = await s.cache.importUserImage({
+        itemId,
+        type,
+        file,
+        ...(rank === undefined ? {} : { rank }),
+      });
       return { blob: await blobInfo(s.db, blob), slot: slotView(slot) };
     },
     'cache-verify': async ({ repair }, options) => s.cache.verify({ repair, ...options }),
@@ -30,8 +37,41 @@ export function cacheHandlers(s: Services): HandlersFor<typeof cacheMethods> {
     'cache-resume': async (_params, options) => s.cache.resumePending(options),
     'recycle-list': async (options) => (await s.cache.recycle.list(options)).map(recycleEntry),
     'recycle-restore': async ({ id }) => recycleEntry(await s.cache.recycle.restore(id)),
+    'recycle-reuse': async ({ id }) => {
+      const { itemId, type, rank, file } = await reusableRecycled(s, id);
+      const { blob } = await s.cache.importUserImage({ itemId, type, rank, file });
+      return { itemId, type, rank, blob: await blobInfo(s.db, blob) };
+    },
     'recycle-purge': async ({ expiredOnly }) => s.cache.recycle.purge({ expiredOnly }),
   };
+}
+
+/**
+ * What a recycled library picture was for: its movie, and the slot its file name gave it (read
+ * with the naming table, as the scan read it). Refuses entries that are not such a picture.
+ */
+async function reusableRecycled(
+  s: Services,
+  id: number,
+): Promise<{ itemId: number; type: AssetType; rank: number; file: string }> {
+  const row = await s.db.selectFrom('recycle').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row || row.restored_at !== null || row.purged_at !== null)
+    throw new ApiError('not_found', `No recycled file ${id} in the bin`, 'id');
+  const item =
+    row.kind === 'library-file' && row.item_id !== null
+      ? await s.db
+          .selectFrom('items')
+          .select(['id', 'folder', 'basename', 'layout'])
+          .where('id', '=', row.item_id)
+          .executeTakeFirst()
+      : undefined;
+  if (!item) throw new ApiError('bad_request', `Recycled file ${id} is not a picture of a movie`, 'id');
+  const rel = path.relative(item.folder, row.original_path).split(path.sep).join('/');
+  const art = rel.startsWith('..') ? null : recognizeArtFile(rel, item.basename, item.layout as MovieLayout);
+  if (!art)
+    throw new ApiError('bad_request', `${path.basename(row.original_path)} is not named as artwork of its movie`, 'id');
+  // Pictures from extrafanart/ carry no rank of their own: they come back as the first fanart.
+  return { itemId: item.id, type: art.type, rank: art.rank ?? 0, file: row.stored_path };
 }
 
 async function blobInfo(db: Db, blob: BlobRow): Promise<BlobInfo> {

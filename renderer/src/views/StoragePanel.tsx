@@ -529,9 +529,26 @@ function RecycleCard({ recycle, onChanged }: { recycle: Loaded<RecycleEntry[]>; 
         ...all,
         [entry.id]: {
           title: code === 'conflict' ? 'Not restored: another file is in the way' : 'Not restored',
-          text: errorText(err),
+          text:
+            code === 'conflict' && isMoviePicture(entry)
+              ? `${errorText(err)} To have this picture back instead of the newer choice, use “Use again”.`
+              : errorText(err),
         },
       }));
+    } finally {
+      setRestoring(null);
+    }
+  };
+
+  const reuse = async (entry: RecycleEntry) => {
+    setRestoring(entry.id);
+    setRowErrors(({ [entry.id]: _gone, ...rest }) => rest);
+    try {
+      const r = await client.call('recycle-reuse', { id: entry.id });
+      toast(`${fileName(entry.originalPath)} is the chosen ${r.type} again (locked); publish the movie to write it`);
+      onChanged();
+    } catch (err) {
+      setRowErrors((all) => ({ ...all, [entry.id]: { title: 'Not used again', text: errorText(err) } }));
     } finally {
       setRestoring(null);
     }
@@ -601,6 +618,7 @@ function RecycleCard({ recycle, onChanged }: { recycle: Loaded<RecycleEntry[]>; 
                 disabled={restoring !== null || busy !== null}
                 error={rowErrors[entry.id] ?? null}
                 onRestore={() => void restore(entry)}
+                onReuse={isMoviePicture(entry) ? () => void reuse(entry) : null}
               />
             ))}
           </ul>
@@ -644,6 +662,7 @@ function RecycleRow({
   disabled,
   error,
   onRestore,
+  onReuse,
 }: {
   entry: RecycleEntry;
   now: number;
@@ -651,6 +670,7 @@ function RecycleRow({
   disabled: boolean;
   error: { title: string; text: string } | null;
   onRestore: () => void;
+  onReuse: (() => void) | null;
 }) {
   const name = fileName(entry.originalPath);
   let when: ReactNode;
@@ -678,18 +698,37 @@ function RecycleRow({
           </div>
         )}
       </div>
-      <button
-        type="button"
-        className="btn btn-small"
-        disabled={disabled}
-        onClick={onRestore}
-        aria-label={`Restore ${name}`}
-        aria-busy={busy}
-      >
-        {busy ? 'Restoring…' : 'Restore'}
-      </button>
+      <div className="recycle-actions">
+        {onReuse && (
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={disabled}
+            onClick={onReuse}
+            aria-label={`Use ${name} again`}
+            title="Make it the movie's chosen image again (locked); the next publish writes it"
+          >
+            Use again
+          </button>
+        )}
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={disabled}
+          onClick={onRestore}
+          aria-label={`Restore ${name}`}
+          aria-busy={busy}
+        >
+          {busy ? 'Restoring…' : 'Restore'}
+        </button>
+      </div>
     </li>
   );
+}
+
+/** A picture from a movie's folder: one that can become the movie's chosen image again. */
+function isMoviePicture(entry: RecycleEntry): boolean {
+  return entry.kind === 'library-file' && entry.itemId !== null && /\.(jpe?g|png|webp|tbn)$/i.test(entry.originalPath);
 }
 
 function fileName(p: string): string {
