@@ -128,7 +128,7 @@ export function ItemView({ id }: { id: number }) {
                   r.failed[0]
                     ? `Could not find artwork: ${r.failed[0].reason}`
                     : r.needsMatch
-                      ? 'Several movies match: pick the right one'
+                      ? 'TMDB could not tell which movie this is: pick it below'
                       : 'Artwork and details refreshed',
               ).then(reloadAll)
             }
@@ -146,7 +146,9 @@ export function ItemView({ id }: { id: number }) {
                 (r) =>
                   r.unmonitored.length
                     ? 'Unmonitored: automation leaves it alone'
-                    : `${pluralize(r.changes.length, 'choice')} made; locked choices kept`,
+                    : r.changes.length === 0 && (needsMatch || it.tmdbId === null)
+                      ? 'Nothing to choose from yet: match the movie first'
+                      : `${r.changes.length > 0 ? `${pluralize(r.changes.length, 'choice')} made` : 'Nothing better than the current choices'}${it.locked.slots > 0 ? '; locked choices kept' : ''}`,
               ).then(reloadAll)
             }
           >
