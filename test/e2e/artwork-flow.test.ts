@@ -96,6 +96,14 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: choosing artwork
       .toBe(3);
     await expect.poll(async () => (await served.client.call('items-list', { state: 'needs_match' })).total).toBe(1);
     await page.getByRole('toolbar', { name: 'Selected movies' }).getByRole('button', { name: 'Clear' }).click();
+    // A new search starts a new selection, so no bulk action reaches movies out of sight.
+    await grid.focus();
+    await page.keyboard.press('Control+a');
+    await page.getByText('4 movies selected').waitFor();
+    await page.getByRole('searchbox', { name: 'Search movies' }).fill('zzz-no-such-movie');
+    await page.getByRole('toolbar', { name: 'Selected movies' }).waitFor({ state: 'detached' });
+    await page.getByRole('searchbox', { name: 'Search movies' }).fill('');
+    await expect.poll(() => grid.getByRole('option').count()).toBe(4);
     await page.goto(`${served.app.server.url}/#/activity`);
     await page.getByRole('heading', { name: 'Activity' }).waitFor();
     await page.getByText('Find artwork').first().waitFor();

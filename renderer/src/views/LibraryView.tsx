@@ -88,6 +88,15 @@ export function LibraryView({ status }: { status: Status }) {
     const t = setTimeout(() => setDebounced(search.trim()), 220);
     return () => clearTimeout(t);
   }, [search]);
+  // A selection is of the movies on screen: a new search or filter starts afresh, so a bulk
+  // action never reaches movies the user can no longer see.
+  const filterKey = JSON.stringify([debounced, [...quick].sort(), libraryId]);
+  const lastFilter = useRef(filterKey);
+  useEffect(() => {
+    if (lastFilter.current === filterKey) return;
+    lastFilter.current = filterKey;
+    setSelected((old) => (old.size === 0 ? old : new Set()));
+  }, [filterKey]);
   useEffect(() => localStorage.setItem(VIEW_KEY, mode), [mode]);
   useEffect(() => {
     const onMenu = (e: Event) => {
