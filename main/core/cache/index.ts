@@ -9,7 +9,7 @@ import { thumbnailOf } from './gate.ts';
 import { collectGarbage, type GcReport } from './gc.ts';
 import { Ingest, type IngestFileOptions, type IngestUrlOptions } from './ingest.ts';
 import { blobPath, thumbPath, THUMB_SELF_MAX_WIDTH, type ThumbSize } from './layout.ts';
-import { OriginalImages } from './originals.ts';
+import { OriginalImages, protectOriginals, type ProtectReport } from './originals.ts';
 import { WorkPool } from './pool.ts';
 import { RecycleBin, type PurgeReport, type RecyclePutOptions } from './recycle.ts';
 import { importUserImage, type UserImageRequest } from './user-image.ts';
@@ -49,6 +49,11 @@ export interface CacheDomain {
    * scan found in the library: that file, or a thumbnail made from it. Null when neither has it.
    */
   thumbnailPath(sha: string, size: ThumbSize): Promise<string | null>;
+  /**
+   * Copies the user's originals that are these items' current images into the cache (validated),
+   * so a rebuild can bring them back after the library lost them.
+   */
+  protectOriginals(itemIds: readonly number[], options?: CallOptions): Promise<ProtectReport>;
   recycle: {
     /** Moves a file into the recycle bin (never deletes). Throws not_found, io_error. */
     put(absPath: string, options: RecyclePutOptions): Promise<RecycleRow>;
@@ -132,6 +137,8 @@ export function createCacheDomain(s: Services): CacheDomain {
     async thumbnailPath(sha, size) {
       return (await cachedImagePath(sha, size)) ?? originals.path(sha, size);
     },
+    protectOriginals: (itemIds, options = {}) =>
+      protectOriginals(s, (file, o) => ingest.ingestFile(file, o), itemIds, options.signal),
     recycle: {
       put: (absPath, options) => bin.put(absPath, options),
       restore: (id) => bin.restore(id),

@@ -68,3 +68,52 @@ export class OriginalImages {
     return thumb;
   }
 }
+
+export interface ProtectReport {
+  /** Originals copied into the cache now. */
+  copied: number;
+  /** Originals that could not be (changed since the scan, unreadable, not an image): left as they are. */
+  skipped: number;
+}
+
+/**
+ * Copies into the cache the user's originals that are the current image of one of these items'
+ * slots, so that a library wiped by an upgrade or a disk swap can be rebuilt with them too. Each
+ * copy passes the gate like any image, and must still have the hash the scan recorded (a file
+ * changed since waits for the next scan). Never touches the library file.
+ */
+export async function protectOriginals(
+  s: Services,
+  ingestFile: (path: string, options: { provider: 'original'; thumbnails: boolean; expectSha: string }) => Promise<unknown>,
+  itemIds: readonly number[],
+  signal?: AbortSignal,
+): Promise<ProtectReport> {
+  const report: ProtectReport = { copied: 0, skipped: 0 };
+  const wanted = new Map<string, string>();
+  for (let i = 0; i < itemIds.length; i += 500) {
+    const rows = await s.db
+      .selectFrom('slots')
+      .innerJoin('library_files', (j) =>
+        j.onRef('library_files.item_id', '=', 'slots.item_id').onRef('library_files.sha256', '=', 'slots.blob_sha'),
+      )
+      .leftJoin('blobs', 'blobs.sha256', 'slots.blob_sha')
+      .select(['library_files.sha256 as sha', 'library_files.path'])
+      .where('slots.item_id', 'in', itemIds.slice(i, i + 500))
+      .where('slots.chosen_by', '=', 'original')
+      .where('library_files.origin', '=', 'original')
+      .where((eb) => eb.or([eb('blobs.sha256', 'is', null), eb('blobs.state', '!=', 'available')]))
+      .execute();
+    for (const r of rows) if (r.sha) wanted.set(r.sha, r.path);
+  }
+  for (const [sha, file] of wanted) {
+    signal?.throwIfAborted();
+    try {
+      await ingestFile(file, { provider: 'original', thumbnails: false, expectSha: sha });
+      report.copied++;
+    } catch (err) {
+      report.skipped++;
+      s.log.child('cache').info('An original was not copied into the cache', { path: file, reason: (err as Error).message });
+    }
+  }
+  return report;
+}

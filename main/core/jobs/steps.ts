@@ -57,6 +57,12 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
     if (queued > 0) ctx.note(`${queued} item${queued === 1 ? '' : 's'} to process`);
   };
 
+  /** After a scan: the user's pictures found, copied into the cache before anything can wipe them. */
+  const protect = async (ctx: JobContext, itemIds: readonly number[]) => {
+    const r = await s.cache.protectOriginals(itemIds, { signal: ctx.signal });
+    if (r.copied > 0) ctx.note(`${r.copied} of your own picture${r.copied === 1 ? '' : 's'} kept safe in the cache`);
+  };
+
   return {
     'scan-library': async (ctx) => {
       const ids =
@@ -68,6 +74,12 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
         const r = await s.library.scanLibrary(id, { onProgress: ctx.progress, signal: ctx.signal });
         ctx.note(`${r.added} new, ${r.updated} changed, ${r.missing} missing`);
       }
+      const inLibraries = await s.db
+        .selectFrom('items')
+        .select('id')
+        .where('library_id', 'in', ids.length > 0 ? ids : [-1])
+        .execute();
+      await protect(ctx, inLibraries.map((r) => r.id));
       // Only items that still need their first enrichment matter after a plain rescan.
       const fresh = await s.db
         .selectFrom('items')
@@ -84,7 +96,9 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
       const folder = ctx.job.payload.folder;
       if (typeof folder !== 'string' || folder === '') throw new ApiError('bad_request', 'A scan-folder job needs a folder');
       await s.library.scanFolder(folder, { signal: ctx.signal });
-      await followScan(ctx, await pipelineItems(s, await itemIdsInFolder(s, folder)), ctx.job.payload.restore === true);
+      const inFolder = await itemIdsInFolder(s, folder);
+      await protect(ctx, inFolder);
+      await followScan(ctx, await pipelineItems(s, inFolder), ctx.job.payload.restore === true);
     },
 
     'enrich-item': async (ctx) => {

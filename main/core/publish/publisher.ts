@@ -201,6 +201,9 @@ export async function runPublish(
     for (let i = 0; i < itemIds.length; i += LOAD_BATCH) {
       options.signal?.throwIfAborted();
       const batch = itemIds.slice(i, i + LOAD_BATCH);
+      // The user's own pictures that stay chosen are published from the cache too: a copy there
+      // first, so the next wipe of the library can be rebuilt with them.
+      if (!dryRun) await s.cache.protectOriginals(batch, { signal: options.signal });
       const { items, missing, refused } = await loadItems(s, batch, { modeOverride: options.mode });
       for (const id of missing) summary.errors.push({ itemId: id, reason: `No item ${id}` });
       for (const r of refused) summary.errors.push({ itemId: r.id, reason: r.reason });
