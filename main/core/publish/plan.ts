@@ -619,7 +619,10 @@ export function planItem(input: ItemPlanInput): ItemPlan {
     if (!slot.blob)
       warnings.push({
         path: null,
-        reason: `${slot.assetType} #${slot.rank} is chosen but not downloaded yet; its files were left as they are`,
+        reason:
+          slot.chosenBy === 'original'
+            ? `${slot.assetType} #${slot.rank} is your own picture, which is gone from the library and was never copied into the cache; choose another or import yours again`
+            : `${slot.assetType} #${slot.rank} is chosen but not downloaded yet; its files were left as they are`,
       });
   }
   return plan;
