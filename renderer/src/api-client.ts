@@ -44,7 +44,7 @@ declare global {
 export function createBridge(): Bridge {
   const preload = window.posterity;
   if (preload) return desktopBridge(preload);
-  const token = readToken();
+  const token = launchToken;
   return {
     client: httpClient({ baseUrl: '', token }),
     subscribe: (onEvent, onState) => subscribeEvents('', token, onEvent, onState),
@@ -102,6 +102,12 @@ function desktopBridge(preload: PreloadApi): Bridge {
     http: null,
   };
 }
+
+/**
+ * Taken when this module loads, before the first render: the address's fragment carries the
+ * token only until the app (or anything else) navigates, which can happen before React renders.
+ */
+const launchToken = readToken();
 
 function readToken(): string {
   const fromHash = new URLSearchParams(window.location.hash.slice(1)).get('token');

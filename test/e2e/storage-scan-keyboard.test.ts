@@ -28,6 +28,8 @@ function servedInBrowser(
   const session = {} as { served: Served; ui: BrowserSession };
   beforeAll(async () => {
     session.served = await startServed(options());
+    // Past the welcome screen: on a slow first load it could still take over a page the test opened.
+    await session.served.client.call('config-set', { key: 'ui.firstRunDone', value: true });
     await prepare(session.served);
     session.ui = await openBrowser(session.served.app.url);
   }, 90_000);
