@@ -188,6 +188,11 @@ export const libraryMethods = {
     summary: 'Every library with its item counts.',
     params: z.object({}).strict(),
   }),
+  'library-move': method<LibraryView>()({
+    summary:
+      'Point a library at its new folder after a disk swap or a new mount point, keeping its items, choices and locks. Scan and rebuild next.',
+    params: z.object({ id, path: z.string().min(1).max(4096) }).strict(),
+  }),
   'library-remove': method<{ removed: number; items: number }>()({
     summary: 'Forget a library and its items. Files on disk are never touched.',
     params: z.object({ id }).strict(),

@@ -176,6 +176,25 @@ export const libraryCommands: Command[] = [
     },
   },
   {
+    name: 'library move',
+    usage: 'ID NEW_PATH',
+    summary: 'Point a library at its new folder (disk swap, new mount point); items, choices and locks stay.',
+    async run({ client, io, json }, args) {
+      const id = parseId(args.positionals[0], 'ID');
+      const given = args.positionals[1];
+      if (!given) throw new UsageError('library move needs the NEW_PATH');
+      const lib = await client.call('library-move', { id, path: path.resolve(expandHome(given)) });
+      printResult(
+        io,
+        json,
+        lib,
+        (l) =>
+          `Library ${l.id} is now at ${clean(l.path)}
+` + `Run "posterity scan --library ${l.id}", then "posterity rebuild" to put back any artwork the move lost.`,
+      );
+    },
+  },
+  {
     name: 'library remove',
     usage: 'ID',
     summary: 'Forget a library and its items (files on disk are not touched).',

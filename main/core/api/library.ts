@@ -7,6 +7,7 @@ import type { HandlersFor } from './dispatch.ts';
 export function libraryHandlers(s: Services): HandlersFor<typeof libraryMethods> {
   return {
     'library-add': async ({ path, kind, name }) => s.library.addLibrary({ path, kind, ...(name ? { name } : {}) }),
+    'library-move': async ({ id, path }) => s.library.relocateLibrary(id, path),
     'library-list': async () => s.library.listLibraries(),
     'library-remove': async ({ id }) => {
       const { items } = await s.library.removeLibrary(id);

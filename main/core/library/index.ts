@@ -6,7 +6,13 @@ import type { LibraryKind, LibraryView, ScanSummary } from '../../../shared/api/
 import { ACTORS_DIR, EXTRAFANART_DIR } from '../../../shared/naming.ts';
 import { isSkippedFolderName } from '../../../shared/video-extensions.ts';
 import type { Services } from '../services.ts';
-import { getLibraryRow, insertLibrary, listLibraries, validateLibraryPath } from './libraries-repo.ts';
+import {
+  getLibraryRow,
+  insertLibrary,
+  listLibraries,
+  relocateLibraryPaths,
+  validateLibraryPath,
+} from './libraries-repo.ts';
 import { isPartOfMovieAbove } from './movie-parts.ts';
 import { ScanStore } from './scan-store.ts';
 import { runScan } from './scanner.ts';
@@ -29,6 +35,11 @@ export interface LibraryDomain {
   getLibrary(id: number): Promise<LibraryView>;
   /** Forgets a library and its items (cascade); files on disk are never touched. */
   removeLibrary(id: number): Promise<{ items: number }>;
+  /**
+   * Points a library at its new place (a disk swap, a new mount point), keeping every item with
+   * its choices and locks. The new folder must exist; nothing is read or written in it here.
+   */
+  relocateLibrary(id: number, newPath: string): Promise<LibraryView>;
   /**
    * Scans one library: movies found are added, changed ones updated, vanished ones matched to
    * where they moved or marked `missing`. Unchanged folders cost one stat. Scans of one library
@@ -192,6 +203,21 @@ export function createLibraryDomain(s: Services): LibraryDomain {
         await s.db.deleteFrom('libraries').where('id', '=', id).execute();
         s.events.emit({ type: 'libraries-changed' });
         return { items: Number(items.n) };
+      });
+    },
+    async relocateLibrary(id, newPath) {
+      const lib = await getLibraryRow(s.db, id);
+      const others = (await s.db.selectFrom('libraries').selectAll().execute()).filter((o) => o.id !== id);
+      const real = validateLibraryPath(newPath, others, s.paths.root);
+      return serialized(id, async () => {
+        if (real !== lib.path) {
+          await watcher.libraryRemoved(id);
+          await relocateLibraryPaths(s.db, id, lib.path, real);
+          await watcher.libraryAdded(id);
+          s.events.emit({ type: 'libraries-changed' });
+        }
+        const [view] = await listLibraries(s.db, id);
+        return view!;
       });
     },
     scanLibrary,

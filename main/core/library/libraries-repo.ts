@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { ApiError } from '../../../shared/api/errors.ts';
 import type { LibraryKind, LibraryView } from '../../../shared/api/library.ts';
 import { NAMING_STYLES, PUBLISH_MODES, type NamingStyle, type PublishMode } from '../../../shared/settings.ts';
-import type { DbOrTx } from '../db/database.ts';
+import type { Db, DbOrTx } from '../db/database.ts';
 import type { LibraryRow } from '../db/schema.ts';
 
 /** Library rows as the API shows them, counts included (one grouped query). */
@@ -129,4 +129,32 @@ export async function insertLibrary(
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/**
+ * Every path Posterity keeps under a library root, moved from `from` to `to` in one transaction:
+ * the library, its items (folder, video), the files it knows there (originals and what it
+ * published), its folder memory, and where recycled files of its items go back to. After a disk
+ * swap the items, their choices and locks stay what they were; a rescan and a rebuild follow.
+ */
+export async function relocateLibraryPaths(db: Db, libraryId: number, from: string, to: string): Promise<void> {
+  const under = (column: string) =>
+    sql`(${sql.ref(column)} = ${from} or substr(${sql.ref(column)}, 1, ${from.length + 1}) = ${from + path.sep})`;
+  const moved = (column: string) => sql`${to} || substr(${sql.ref(column)}, ${from.length + 1})`;
+  const itemsOfLibrary = sql`(select id from items where library_id = ${libraryId})`;
+  await db.transaction().execute(async (trx) => {
+    await sql`update items set folder = ${moved('folder')} where library_id = ${libraryId} and ${under('folder')}`.execute(
+      trx,
+    );
+    await sql`update items set video_path = ${moved('video_path')}
+      where library_id = ${libraryId} and video_path is not null and ${under('video_path')}`.execute(trx);
+    await sql`update library_files set path = ${moved('path')}
+      where item_id in ${itemsOfLibrary} and ${under('path')}`.execute(trx);
+    await sql`update scan_folders set path = ${moved('path')} where library_id = ${libraryId} and ${under('path')}`.execute(
+      trx,
+    );
+    await sql`update recycle set original_path = ${moved('original_path')}
+      where item_id in ${itemsOfLibrary} and ${under('original_path')}`.execute(trx);
+    await trx.updateTable('libraries').set({ path: to }).where('id', '=', libraryId).execute();
+  });
 }
