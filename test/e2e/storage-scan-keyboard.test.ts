@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeSampleLibrary } from '../../main/cli/demo.ts';
@@ -209,6 +209,26 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: storage, scan pr
       await row.getByText(/Scanning…/).waitFor({ state: 'detached' });
       await row.getByRole('button', { name: 'Scan', exact: true }).waitFor();
     }, 120_000);
+
+    it('moves a library to its new folder, keeping its movies, and says why when it cannot', async () => {
+      const { served, ui } = session;
+      const { page } = ui;
+      const lib = (await served.client.call('library-list', {})).find((l) => l.name === 'Big one')!;
+      const newRoot = served.dir('New disk');
+      renameSync(lib.path, path.join(newRoot, 'Big'));
+      const row = page.getByRole('region', { name: 'Libraries' }).getByRole('row', { name: /Big one/ });
+      await row.getByRole('button', { name: 'Move…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Move Big one' });
+      await dialog.getByLabel('New folder').fill(path.join(newRoot, 'nowhere'));
+      await dialog.getByRole('button', { name: 'Move library' }).click();
+      await dialog.getByRole('alert').getByText(/No such folder/).waitFor();
+      await dialog.getByLabel('New folder').fill(path.join(newRoot, 'Big'));
+      await dialog.getByRole('button', { name: 'Move library' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await row.getByText(path.join(newRoot, 'Big')).waitFor();
+      const moved = (await served.client.call('library-list', {})).find((l) => l.id === lib.id)!;
+      expect(moved).toMatchObject({ path: path.join(newRoot, 'Big'), itemCount: lib.itemCount });
+    }, 60_000);
   });
 
   describe('artwork picker keyboard', () => {

@@ -3,7 +3,7 @@ import type { Progress } from '../../../shared/api/index.ts';
 import type { LibraryView } from '../../../shared/api/library.ts';
 import { useApi, useBridge, useClient, useEngineEvents } from '../app/bridge.tsx';
 import { Modal } from '../components/Modal.tsx';
-import { ErrorMessage, ProgressBar, Spinner, useAction } from '../components/ui.tsx';
+import { ErrorMessage, ProgressBar, Spinner, useAction, useToast } from '../components/ui.tsx';
 import { errorText, formatRelative, pluralize } from '../lib/format.ts';
 import { Card } from './SettingsView.tsx';
 
@@ -12,6 +12,7 @@ export function LibrariesPanel() {
   const libraries = useApi('library-list', {}, []);
   const { run, busy } = useAction('libraries');
   const [removing, setRemoving] = useState<LibraryView | null>(null);
+  const [moving, setMoving] = useState<LibraryView | null>(null);
   const scans = useLibraryScans(libraries.reload);
   useEngineEvents((e) => {
     if (e.type === 'libraries-changed') libraries.reload();
@@ -85,6 +86,14 @@ export function LibrariesPanel() {
                         </button>
                         <button
                           type="button"
+                          className="btn btn-small btn-ghost"
+                          disabled={scanning !== null}
+                          onClick={() => setMoving(lib)}
+                        >
+                          Move…
+                        </button>
+                        <button
+                          type="button"
                           className="btn btn-small btn-ghost btn-danger"
                           onClick={() => setRemoving(lib)}
                         >
@@ -99,6 +108,17 @@ export function LibrariesPanel() {
           </table>
         )}
       </Card>
+      {moving && (
+        <MoveLibraryDialog
+          lib={moving}
+          onClose={() => setMoving(null)}
+          onMoved={(jobIds) => {
+            scans.track(jobIds, moving.id);
+            setMoving(null);
+            libraries.reload();
+          }}
+        />
+      )}
       {removing && (
         <Modal title={`Remove ${removing.name}?`} onClose={() => setRemoving(null)}>
           <p>
@@ -353,5 +373,84 @@ export function AddLibraryForm({
         </p>
       )}
     </form>
+  );
+}
+
+/**
+ * After a disk swap or a new mount point: the library points at its new folder with every movie,
+ * choice and lock, then a scan reads it and a rebuild puts back the artwork the move lost.
+ */
+function MoveLibraryDialog(props: { lib: LibraryView; onClose: () => void; onMoved: (scanJobIds: number[]) => void }) {
+  const client = useClient();
+  const toast = useToast();
+  const { pickFolder } = useBridge();
+  const [path, setPath] = useState(props.lib.path);
+  const [error, setError] = useState<string | null>(null);
+  const [moving, setMoving] = useState(false);
+  const submit = async () => {
+    setMoving(true);
+    setError(null);
+    try {
+      const lib = await client.call('library-move', { id: props.lib.id, path: path.trim() });
+      const scan = await client.call('jobs-enqueue', { kind: 'scan-library', libraryId: lib.id, chain: true });
+      await client.call('jobs-enqueue', { kind: 'rebuild' });
+      toast(`${lib.name} now reads ${lib.path}; scanning it, then putting back missing artwork`);
+      props.onMoved(scan.jobIds);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setMoving(false);
+    }
+  };
+  return (
+    <Modal title={`Move ${props.lib.name}`} onClose={() => !moving && props.onClose()}>
+      <form
+        className="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (path.trim()) void submit();
+        }}
+      >
+        <p>
+          Where the library is now, after a disk swap or a new mount point. Its movies keep their choices and locks; a
+          scan and a rebuild follow.
+        </p>
+        <div className="field">
+          <label htmlFor="library-new-path">New folder</label>
+          <div className="field-row path-row">
+            <input
+              id="library-new-path"
+              className="input mono"
+              value={path}
+              spellCheck={false}
+              autoComplete="off"
+              onChange={(e) => setPath(e.target.value)}
+            />
+            {pickFolder && (
+              <button
+                type="button"
+                className="btn"
+                onClick={() => void pickFolder().then((picked) => picked && setPath(picked))}
+              >
+                Browse…
+              </button>
+            )}
+          </div>
+        </div>
+        {error && (
+          <p className="error-inline" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="field-row" style={{ justifyContent: 'flex-end' }}>
+          <button type="button" className="btn btn-ghost" disabled={moving} onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={moving || !path.trim()} aria-busy={moving}>
+            {moving ? 'Moving…' : 'Move library'}
+          </button>
+        </div>
+      </form>
+    </Modal>
   );
 }
