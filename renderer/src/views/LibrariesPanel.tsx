@@ -288,7 +288,6 @@ export function AddLibraryForm({
   compact?: boolean;
 }) {
   const client = useClient();
-  const { pickFolder } = useBridge();
   const [path, setPath] = useState('');
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -322,29 +321,13 @@ export function AddLibraryForm({
         if (path.trim()) void submit();
       }}
     >
-      <div className="field">
-        <label htmlFor="library-path">Folder</label>
-        <div className="field-row path-row">
-          <input
-            id="library-path"
-            className="input mono"
-            placeholder="/media/movies  or  D:\Movies"
-            value={path}
-            spellCheck={false}
-            autoComplete="off"
-            onChange={(e) => setPath(e.target.value)}
-          />
-          {pickFolder && (
-            <button
-              type="button"
-              className="btn"
-              onClick={() => void pickFolder().then((picked) => picked && setPath(picked))}
-            >
-              Browse…
-            </button>
-          )}
-        </div>
-      </div>
+      <FolderField
+        id="library-path"
+        label="Folder"
+        placeholder="/media/movies  or  D:\Movies"
+        value={path}
+        onChange={setPath}
+      />
       {!compact && (
         <div className="field">
           <label htmlFor="library-name">Name (optional)</label>
@@ -383,7 +366,6 @@ export function AddLibraryForm({
 function MoveLibraryDialog(props: { lib: LibraryView; onClose: () => void; onMoved: (scanJobIds: number[]) => void }) {
   const client = useClient();
   const toast = useToast();
-  const { pickFolder } = useBridge();
   const [path, setPath] = useState(props.lib.path);
   const [error, setError] = useState<string | null>(null);
   const [moving, setMoving] = useState(false);
@@ -415,28 +397,7 @@ function MoveLibraryDialog(props: { lib: LibraryView; onClose: () => void; onMov
           Where the library is now, after a disk swap or a new mount point. Its movies keep their choices and locks; a
           scan and a rebuild follow.
         </p>
-        <div className="field">
-          <label htmlFor="library-new-path">New folder</label>
-          <div className="field-row path-row">
-            <input
-              id="library-new-path"
-              className="input mono"
-              value={path}
-              spellCheck={false}
-              autoComplete="off"
-              onChange={(e) => setPath(e.target.value)}
-            />
-            {pickFolder && (
-              <button
-                type="button"
-                className="btn"
-                onClick={() => void pickFolder().then((picked) => picked && setPath(picked))}
-              >
-                Browse…
-              </button>
-            )}
-          </div>
-        </div>
+        <FolderField id="library-new-path" label="New folder" value={path} onChange={setPath} />
         {error && (
           <p className="error-inline" role="alert">
             {error}
@@ -452,5 +413,41 @@ function MoveLibraryDialog(props: { lib: LibraryView; onClose: () => void; onMov
         </div>
       </form>
     </Modal>
+  );
+}
+
+/** A folder path, typed or (on the desktop) picked with the system's dialog. */
+function FolderField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (path: string) => void;
+  placeholder?: string;
+}) {
+  const { pickFolder } = useBridge();
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <div className="field-row path-row">
+        <input
+          id={props.id}
+          className="input mono"
+          placeholder={props.placeholder}
+          value={props.value}
+          spellCheck={false}
+          autoComplete="off"
+          onChange={(e) => props.onChange(e.target.value)}
+        />
+        {pickFolder && (
+          <button
+            type="button"
+            className="btn"
+            onClick={() => void pickFolder().then((picked) => picked && props.onChange(picked))}
+          >
+            Browse…
+          </button>
+        )}
+      </div>
+    </div>
   );
 }
