@@ -30,6 +30,7 @@ describe('the posterity command', () => {
         'Commands:',
         '  library add     Add a movie library folder (nothing is written into it). Scan it next.',
         '  library list    List libraries with their item counts.',
+        '  library move    Point a library at its new folder (disk swap, new mount point); items, choices and locks stay.',
         '  library remove  Forget a library and its items (files on disk are not touched).',
         '',
         'Run `posterity library <command> --help` for details.',
