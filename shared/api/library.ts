@@ -97,6 +97,11 @@ export interface LibraryFileView {
   mtime: number;
   publishedAt: number | null;
   seenAt: number;
+  /**
+   * The file on disk now, against what was recorded: `missing` (deleted since, e.g. by an
+   * upgrade) or `changed` (its size or time differ: edited in place). Checked when asked.
+   */
+  onDisk: 'present' | 'missing' | 'changed';
 }
 
 /** Everything about one item; other domains may add more members later. */

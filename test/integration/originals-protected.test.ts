@@ -27,6 +27,12 @@ describe("the user's own pictures survive a wiped library", () => {
     expect(blob.sources.map((x) => x.provider)).toEqual(['original']);
 
     const folder = path.join(f.root, 'Heat (1995)');
+    const published = (await f.detail(item.id)).libraryFiles;
+    expect(published.map((x) => x.onDisk)).toEqual(published.map(() => 'present'));
+    writeFileSync(path.join(folder, 'Heat-poster.jpg'), await jpeg(1000, 1500, 26));
+    rmSync(path.join(folder, 'poster.jpg'));
+    const seen = Object.fromEntries((await f.detail(item.id)).libraryFiles.map((x) => [path.basename(x.path), x.onDisk]));
+    expect(seen).toMatchObject({ 'Heat-poster.jpg': 'changed', 'poster.jpg': 'missing' });
     wipeArt(folder);
     await f.scan();
     // The scan keeps the slot: the cache holds the picture.

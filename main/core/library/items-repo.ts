@@ -1,3 +1,4 @@
+import { lstat } from 'node:fs/promises';
 import { sql, type ExpressionBuilder, type SqlBool, type Expression } from 'kysely';
 import type { z } from 'zod';
 import { ASSET_TYPES, isAssetType, type AssetType } from '../../../shared/asset-types.ts';
@@ -14,7 +15,7 @@ import type {
 import type { MovieLayout } from '../../../shared/naming.ts';
 import type { DbOrTx } from '../db/database.ts';
 import { getFields, getLockedFields } from '../db/fields-repo.ts';
-import type { Database, ItemRow } from '../db/schema.ts';
+import type { Database, ItemRow, LibraryFileRow } from '../db/schema.ts';
 import { foldForSearch, SEARCH_FOLD_SQL } from '../db/text-fold.ts';
 
 /** The item filter of `items-list` (defaults applied). */
@@ -249,7 +250,7 @@ export async function getItem(db: DbOrTx, id: number): Promise<ItemDetail | null
         locked: s.locked === 1,
         updatedAt: s.updated_at,
       })),
-    libraryFiles: files.map((f): LibraryFileView => ({
+    libraryFiles: (await Promise.all(files.map(onDisk))).map(([f, state]): LibraryFileView => ({
       id: f.id,
       path: f.path,
       role: f.role,
@@ -263,8 +264,18 @@ export async function getItem(db: DbOrTx, id: number): Promise<ItemDetail | null
       mtime: f.mtime,
       publishedAt: f.published_at,
       seenAt: f.seen_at,
+      onDisk: state,
     })),
   };
+}
+
+/** A recorded library file against the disk now (one lstat; never follows or reads it). */
+async function onDisk(f: LibraryFileRow): Promise<[LibraryFileRow, LibraryFileView['onDisk']]> {
+  const st = await lstat(f.path).catch(() => null);
+  if (!st?.isFile()) return [f, 'missing'];
+  // The publisher records whole milliseconds, the scanner the exact time: compare at the coarser.
+  const sameTime = Math.round(st.mtimeMs) === Math.round(f.mtime);
+  return [f, st.size === f.bytes && sameTime ? 'present' : 'changed'];
 }
 
 /** Monitors or unmonitors items; returns how many rows changed. */

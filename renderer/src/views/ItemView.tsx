@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
+import type { LibraryFileView } from '../../../shared/api/library.ts';
 import type { PublishSummary } from '../../../shared/api/publish.ts';
+import { ASSET_TYPE_SPECS } from '../../../shared/asset-types.ts';
 import { useApi, useClient, useEngineEvents } from '../app/bridge.tsx';
 import { navigate } from '../app/router.ts';
 import { ErrorMessage, Spinner, Switch, useAction } from '../components/ui.tsx';
@@ -232,28 +234,44 @@ export function ItemView({ id }: { id: number }) {
             {it.libraryFiles.length === 0 ? (
               <p className="muted">No artwork or NFO files in the library for this movie yet.</p>
             ) : (
-              <table className="table compact">
-                <thead>
-                  <tr>
-                    <th scope="col">File</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">From</th>
-                    <th scope="col">Written</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {it.libraryFiles.map((f) => (
-                    <tr key={f.id}>
-                      <td className="mono" title={f.path}>
-                        {f.path.slice(it.folder.length + 1) || f.path}
-                      </td>
-                      <td>{f.assetType ?? f.role}</td>
-                      <td>{f.origin === 'published' ? 'Posterity' : 'Was already there'}</td>
-                      <td className="muted">{formatRelative(f.publishedAt ?? f.mtime)}</td>
+              <>
+                {it.libraryFiles.some((f) => f.origin === 'published' && f.onDisk !== 'present') && (
+                  <p className="note note-bad" role="status">
+                    Some files Posterity wrote are gone or were changed on disk. Publish now puts the chosen images back
+                    (a changed file goes to the recycle bin first).
+                  </p>
+                )}
+                <table className="table compact">
+                  <thead>
+                    <tr>
+                      <th scope="col">File</th>
+                      <th scope="col">Kind</th>
+                      <th scope="col">From</th>
+                      <th scope="col">Written</th>
+                      <th scope="col">On disk</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {it.libraryFiles.map((f) => (
+                      <tr key={f.id}>
+                        <td className="mono" title={f.path}>
+                          {f.path.slice(it.folder.length + 1) || f.path}
+                        </td>
+                        <td>{f.assetType ? ASSET_TYPE_SPECS[f.assetType].label : FILE_ROLE_LABELS[f.role]}</td>
+                        <td>{f.origin === 'published' ? 'Posterity' : 'Was already there'}</td>
+                        <td className="muted">{f.publishedAt === null ? '—' : formatRelative(f.publishedAt)}</td>
+                        <td>
+                          {f.onDisk === 'present' ? (
+                            <span className="muted">as recorded</span>
+                          ) : (
+                            <span className="note-bad">{f.onDisk === 'missing' ? 'missing' : 'changed since'}</span>
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
             )}
           </div>
         )}
@@ -261,6 +279,12 @@ export function ItemView({ id }: { id: number }) {
     </div>
   );
 }
+
+const FILE_ROLE_LABELS: Readonly<Record<LibraryFileView['role'], string>> = {
+  art: 'Artwork',
+  nfo: 'NFO',
+  actor: 'Actor picture',
+};
 
 function BackLink() {
   return (

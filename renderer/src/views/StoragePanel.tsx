@@ -478,7 +478,13 @@ function gcIsEmpty(r: CacheGcResult): boolean {
 
 /** A clean-up (or what a dry run would do) in one plain sentence. */
 function gcSentence(r: CacheGcResult, planned: boolean): string {
-  if (gcIsEmpty(r)) return planned ? 'Nothing to clean up right now.' : 'Nothing needed cleaning up.';
+  if (gcIsEmpty(r)) {
+    const nothing = planned ? 'Nothing to clean up right now.' : 'Nothing needed cleaning up.';
+    // Unused images are not junk yet: they wait out the grace period, which the user may shorten.
+    return r.waiting > 0
+      ? `${nothing} ${pluralize(r.waiting, 'unused image')} ${r.waiting === 1 ? 'is' : 'are'} kept until ${r.waiting === 1 ? 'its' : 'their'} grace period ends (Settings → Automation), in case ${r.waiting === 1 ? 'it is' : 'they are'} chosen again.`
+      : nothing;
+  }
   const recycledBytes = r.recycled.reduce((n, b) => n + b.bytes, 0);
   const parts: string[] = [];
   if (r.recycled.length > 0)
