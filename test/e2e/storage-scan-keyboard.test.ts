@@ -310,6 +310,15 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: storage, scan pr
       await preview.waitFor({ state: 'detached' });
       await page.keyboard.press('ArrowLeft');
       await expect.poll(focused).toBe(second);
+
+      // B blocks the focused choice, which leaves the grid; the choice now in its place takes the focus.
+      const third = await tiles.nth(2).getAttribute('data-candidate-id');
+      await page.keyboard.press('b');
+      await page.getByText('Blocked: auto-select will never choose it').waitFor();
+      await expect.poll(focused).toBe(third);
+      await page.keyboard.press('ArrowLeft');
+      await expect.poll(focused).toBe(await tiles.nth(0).getAttribute('data-candidate-id'));
+      await served.client.call('candidate-unblock', { candidateId: Number(second) });
     });
   });
 });

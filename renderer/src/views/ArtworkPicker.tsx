@@ -155,6 +155,15 @@ function TypePanel({
   useEffect(() => {
     if (active >= clusters.length) setActive(Math.max(0, clusters.length - 1));
   }, [clusters.length, active]);
+  // A tile blocked from the keyboard leaves the grid (blocked ones are hidden), taking the focus
+  // with it: the tile now in its place takes it, so the keys go on working.
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (!refocus.current) return;
+    refocus.current = false;
+    const at = Math.max(0, Math.min(active, clusters.length - 1));
+    (tiles.current?.children[at] as HTMLElement | undefined)?.focus();
+  }, [clusters, active]);
 
   const choose = (candidate: CandidateView, rank?: number) =>
     void run(
@@ -256,7 +265,10 @@ function TypePanel({
       case 'b':
       case 'B':
         e.preventDefault();
-        if (clusters[active]) toggleBlock(clusters[active]!.best);
+        if (clusters[active]) {
+          refocus.current = true;
+          toggleBlock(clusters[active]!.best);
+        }
         return;
       default:
         return;
