@@ -7,6 +7,7 @@ import type {
   RecyclePurgeResult,
 } from '../../../shared/api/cache.ts';
 import { ASSET_TYPE_SPECS, isAssetType } from '../../../shared/asset-types.ts';
+import { extensionOf, isImageFileName } from '../../../shared/naming.ts';
 import { useApi, useClient, useEngineEvents } from '../app/bridge.tsx';
 import { Modal } from '../components/Modal.tsx';
 import { ErrorMessage, Spinner, Switch, useAction, useToast } from '../components/ui.tsx';
@@ -734,7 +735,11 @@ function RecycleRow({
 
 /** A picture from a movie's folder: one that can become the movie's chosen image again. */
 function isMoviePicture(entry: RecycleEntry): boolean {
-  return entry.kind === 'library-file' && entry.itemId !== null && /\.(jpe?g|png|webp|tbn)$/i.test(entry.originalPath);
+  const name = fileName(entry.originalPath);
+  // Pre-Frodo .tbn posters are pictures too (the naming table reads them as posters).
+  return (
+    entry.kind === 'library-file' && entry.itemId !== null && (isImageFileName(name) || extensionOf(name) === 'tbn')
+  );
 }
 
 function fileName(p: string): string {
