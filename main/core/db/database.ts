@@ -5,7 +5,7 @@ import { Kysely, Migrator, SqliteDialect, type Transaction } from 'kysely';
 import { ApiError } from '../../../shared/api/errors.ts';
 import { MIGRATIONS } from '../../../migrations/index.ts';
 import type { Database } from './schema.ts';
-import { foldForSearch, SEARCH_FOLD_SQL } from './text-fold.ts';
+import { foldForSearch, SEARCH_FOLD_SQL, TITLE_ORDER_SQL, titleOrderKey } from './text-fold.ts';
 
 export type Db = Kysely<Database>;
 /** Repositories take either the database or an open transaction. */
@@ -43,6 +43,9 @@ export async function openDatabase(file: string): Promise<OpenedDatabase> {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.function(SEARCH_FOLD_SQL, { deterministic: true }, (text: unknown) =>
       typeof text === 'string' ? foldForSearch(text) : text,
+    );
+    sqlite.function(TITLE_ORDER_SQL, { deterministic: true }, (text: unknown) =>
+      typeof text === 'string' ? titleOrderKey(text) : text,
     );
   } catch (err) {
     sqlite.close();

@@ -16,15 +16,19 @@ import type { MovieLayout } from '../../../shared/naming.ts';
 import type { DbOrTx } from '../db/database.ts';
 import { getFields, getLockedFields } from '../db/fields-repo.ts';
 import type { Database, ItemRow, LibraryFileRow } from '../db/schema.ts';
-import { foldForSearch, SEARCH_FOLD_SQL } from '../db/text-fold.ts';
+import { foldForSearch, SEARCH_FOLD_SQL, TITLE_ORDER_SQL } from '../db/text-fold.ts';
 
 /** The item filter of `items-list` (defaults applied). */
 export type ItemFilter = z.output<typeof itemsListParams>;
 /** What a caller may pass (defaults optional). */
 export type ItemFilterInput = z.input<typeof itemsListParams>;
 
+/** A sort title (an NFO's `sorttitle`, e.g. "Star Wars 4") stands in for the title when set. */
+const titleOrder = (alias: string) =>
+  `${TITLE_ORDER_SQL}(coalesce(nullif(${alias}.sort_title, ''), ${alias}.title))`;
+
 const SORT_COLUMNS = {
-  title: sql`i.title collate nocase`,
+  title: sql.raw(titleOrder('i')),
   year: sql`i.year`,
   added: sql`i.created_at`,
   updated: sql`i.updated_at`,
@@ -193,7 +197,7 @@ export async function listItems(db: DbOrTx, filterInput: ItemFilterInput): Promi
 function sortSql(sort: ItemFilter['sort']): string {
   switch (sort) {
     case 'title':
-      return 'page.title collate nocase';
+      return titleOrder('page');
     case 'year':
       return 'page.year';
     case 'added':
