@@ -146,6 +146,15 @@ export interface ScanSummary {
   durationMs: number;
 }
 
+/** What the `scan` method did: the scan, then the user's own pictures copied into the cache. */
+export interface ScanResult extends ScanSummary {
+  /**
+   * Pictures found in the library (the user's own) that are a movie's current image and were
+   * copied into the cache now, so a rebuild can bring them back if the library loses them.
+   */
+  originalsKept: number;
+}
+
 export const ITEM_SORTS = ['title', 'year', 'added', 'updated', 'state'] as const;
 export type ItemSort = (typeof ITEM_SORTS)[number];
 
@@ -202,8 +211,9 @@ export const libraryMethods = {
     summary: 'Forget a library and its items. Files on disk are never touched.',
     params: z.object({ id }).strict(),
   }),
-  scan: method<ScanSummary>()({
-    summary: 'Scan one library (or all): find movies, NFOs and existing artwork; incremental.',
+  scan: method<ScanResult>()({
+    summary:
+      'Scan one library (or all): find movies, NFOs and existing artwork (incremental); then copy the pictures in use into the cache.',
     params: z
       .object({
         libraryId: id.optional(),

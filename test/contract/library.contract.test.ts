@@ -73,6 +73,7 @@ describe.each(DOORS)('library API through the %s door', (door) => {
         },
       ],
       durationMs: expect.any(Number),
+      originalsKept: 1, // its poster.jpg, copied into the cache
     });
     if (door === 'in-process') expect(progress.length).toBeGreaterThan(0);
 

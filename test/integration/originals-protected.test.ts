@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jpeg, scanFixture, type ScanFixture } from './scan-fixtures.ts';
+import type { Progress } from '../../shared/api/index.ts';
+import { jpeg, png, scanFixture, type ScanFixture } from './scan-fixtures.ts';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -18,7 +19,9 @@ describe("the user's own pictures survive a wiped library", () => {
   it('publishing keeps a copy in the cache, and a rebuild puts the original back byte for byte', async () => {
     const poster = await jpeg(1000, 1500, 21);
     f = await scanFixture({ 'Heat (1995)/Heat.mkv': { size: 1000 }, 'Heat (1995)/poster.jpg': poster });
-    await f.scan();
+    // The scan alone, without the copy every scan command and job makes after it (as a database
+    // from before that copy was made has it): the publish must make the copy itself.
+    await f.engine.services.library.scanLibrary(f.libraryId);
     const item = await f.byFolder('Heat (1995)');
     await expect(f.client.call('cache-blob', { sha256: sha(poster) })).rejects.toMatchObject({ code: 'not_found' });
 
@@ -72,10 +75,30 @@ describe("the user's own pictures survive a wiped library", () => {
     expect(sha(readFileSync(path.join(folder, 'fanart.jpg')))).toBe(sha(fanart));
   });
 
+  it('copies them as part of a one-shot scan (the command line), with progress', async () => {
+    const poster = await jpeg(1000, 1500, 27);
+    const logo = await png(800, 310, 28);
+    f = await scanFixture({
+      'Heat (1995)/Heat.mkv': { size: 1000 },
+      'Heat (1995)/poster.jpg': poster,
+      'Heat (1995)/clearlogo.png': logo,
+      'Ronin (1998)/Ronin.mkv': { size: 1001 },
+    });
+    const seen: Progress[] = [];
+    const result = await f.client.call('scan', { libraryId: f.libraryId }, { onProgress: (p) => seen.push(p) });
+    expect(result.originalsKept).toBe(2);
+    for (const b of [poster, logo])
+      expect(await f.client.call('cache-blob', { sha256: sha(b) })).toMatchObject({ state: 'available' });
+    const keeping = seen.filter((p) => p.label === 'Keeping a copy of your own pictures');
+    expect(keeping.at(-1)).toEqual({ done: 2, total: 2, label: 'Keeping a copy of your own pictures' });
+    // Already kept: the next scan copies nothing.
+    expect((await f.scan()).originalsKept).toBe(0);
+  });
+
   it('leaves a picture changed since the scan alone, and never touches the library file', async () => {
     const poster = await jpeg(1000, 1500, 24);
     f = await scanFixture({ 'Heat (1995)/Heat.mkv': { size: 1000 }, 'Heat (1995)/poster.jpg': poster });
-    await f.scan();
+    await f.engine.services.library.scanLibrary(f.libraryId);
     const item = await f.byFolder('Heat (1995)');
     const file = path.join(f.root, 'Heat (1995)', 'poster.jpg');
     const changed = await jpeg(1000, 1500, 25);

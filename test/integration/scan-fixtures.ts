@@ -1,7 +1,7 @@
 import { closeSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { ItemDetail, ItemSummary, ScanSummary } from '../../shared/api/library.ts';
+import type { ItemDetail, ItemSummary, ScanResult, ScanSummary } from '../../shared/api/library.ts';
 import { makeTestEngine, type TestEngine } from '../helpers/engine.ts';
 
 /** A file in a test tree: text/bytes, a sparse video of a size, or (null) a folder. */
@@ -112,7 +112,9 @@ export function snapshotTree(root: string): TreeSnapshotEntry[] {
 export interface ScanFixture extends TestEngine {
   root: string;
   libraryId: number;
-  scan(options?: { deep?: boolean }): Promise<ScanSummary>;
+  scan(options?: { deep?: boolean }): Promise<ScanResult>;
+  /** The scanner alone: without the copy of the user's pictures into the cache that `scan` makes after it. */
+  scanOnly(): Promise<ScanSummary>;
   /** Every item, by title order. */
   items(): Promise<ItemSummary[]>;
   detail(id: number): Promise<ItemDetail>;
@@ -131,6 +133,7 @@ export async function scanFixture(entries: Record<string, TreeEntry> = {}): Prom
     root: lib.path,
     libraryId: lib.id,
     scan: (options = {}) => t.client.call('scan', { libraryId: lib.id, ...options }),
+    scanOnly: () => t.engine.services.library.scanLibrary(lib.id),
     items: async () => (await t.client.call('items-list', { limit: 10_000 })).items,
     detail: (id) => t.client.call('item-get', { id }),
     async byFolder(rel, basename) {

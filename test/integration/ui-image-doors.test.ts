@@ -46,7 +46,7 @@ describe('image doors of the browser UI', () => {
       'Heat (1995)/poster.jpg': poster,
       'Heat (1995)/Heat-landscape.jpg': small,
     });
-    await f.scan();
+    await f.scanOnly();
     const get = await serve(f);
 
     const thumb = await get(`/img/${sha(poster)}/thumb`);
@@ -69,7 +69,7 @@ describe('image doors of the browser UI', () => {
   it('never serves a changed original under its old hash', async () => {
     const poster = await jpeg(800, 1200, 5);
     f = await scanFixture({ 'Heat (1995)/Heat.mkv': { size: 1000 }, 'Heat (1995)/poster.jpg': poster });
-    await f.scan();
+    await f.scanOnly();
     const get = await serve(f);
     writeFileSync(path.join(f.root, 'Heat (1995)', 'poster.jpg'), await jpeg(800, 1200, 6));
     expect((await get(`/img/${sha(poster)}/full`)).status).toBe(404);
@@ -79,7 +79,7 @@ describe('image doors of the browser UI', () => {
   it("cleans up the thumbnail of an original once the library no longer has it, and only then", async () => {
     const poster = await jpeg(800, 1200, 8);
     f = await scanFixture({ 'Heat (1995)/Heat.mkv': { size: 1000 }, 'Heat (1995)/poster.jpg': poster });
-    await f.scan();
+    await f.scanOnly();
     const get = await serve(f);
     expect((await get(`/img/${sha(poster)}/thumb`)).status).toBe(200);
     const thumbs = () =>
@@ -93,7 +93,7 @@ describe('image doors of the browser UI', () => {
 
     const replacement = await jpeg(800, 1200, 9);
     writeFileSync(path.join(f.root, 'Heat (1995)', 'poster.jpg'), replacement);
-    await f.scan();
+    await f.scanOnly();
     expect((await cache.gc({ dryRun: true })).orphanThumbnails.files).toBe(1);
     expect(thumbs()).toHaveLength(1);
     expect((await cache.gc({ dryRun: false })).orphanThumbnails).toMatchObject({ files: 1 });

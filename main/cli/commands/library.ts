@@ -8,6 +8,7 @@ import {
   type ItemDetail,
   type ItemState,
   type LibraryView,
+  type ScanResult,
   type ScanSummary,
 } from '../../../shared/api/library.ts';
 import { flagBool, flagInt, flagString, parseId, UsageError } from '../args.ts';
@@ -31,11 +32,15 @@ function clean(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-function scanReport(r: ScanSummary): string {
+function scanReport(r: ScanResult): string {
   const lines = [
     `Scanned ${r.folders} folders (${r.unchangedFolders} unchanged) in ${(r.durationMs / 1000).toFixed(1)} s`,
     `  added ${r.added}, updated ${r.updated}, unchanged ${r.unchanged}, moved ${r.moved}, missing ${r.missing}`,
   ];
+  if (r.originalsKept > 0)
+    lines.push(
+      `  kept a copy of ${r.originalsKept} of your own picture${r.originalsKept === 1 ? '' : 's'} in the cache`,
+    );
   if (r.errors.length > 0) {
     lines.push(`${r.errors.length} problem${r.errors.length === 1 ? '' : 's'}:`);
     for (const e of r.errors.slice(0, 50))
@@ -225,7 +230,7 @@ export const libraryCommands: Command[] = [
       const libraryId = flagInt(args, 'library');
       if (libraryId !== undefined && libraryId <= 0) throw new UsageError('--library must be a positive number');
       const bar = ctx.progress();
-      let summary: ScanSummary;
+      let summary: ScanResult;
       try {
         summary = await ctx.client.call(
           'scan',

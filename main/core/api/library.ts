@@ -15,7 +15,20 @@ export function libraryHandlers(s: Services): HandlersFor<typeof libraryMethods>
     },
     scan: async ({ libraryId, deep }, { onProgress, signal }) => {
       const options = { deep, ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) };
-      return libraryId === undefined ? s.library.scanAll(options) : s.library.scanLibrary(libraryId, options);
+      const summary =
+        libraryId === undefined ? await s.library.scanAll(options) : await s.library.scanLibrary(libraryId, options);
+      // As after a scan job: the user's pictures get their copy in the cache before anything
+      // (an upgrade, a disk swap) can wipe them from the library.
+      const items = await s.db
+        .selectFrom('items')
+        .select('id')
+        .where('library_id', 'in', summary.libraryIds.length > 0 ? summary.libraryIds : [-1])
+        .execute();
+      const kept = await s.cache.protectOriginals(
+        items.map((r) => r.id),
+        options,
+      );
+      return { ...summary, originalsKept: kept.copied };
     },
     'items-list': async (filter) => listItems(s.db, filter),
     'item-get': async ({ id }) => {

@@ -138,7 +138,7 @@ export function createCacheDomain(s: Services): CacheDomain {
       return (await cachedImagePath(sha, size)) ?? originals.path(sha, size);
     },
     protectOriginals: (itemIds, options = {}) =>
-      protectOriginals(s, (file, o) => ingest.ingestFile(file, o), itemIds, options.signal),
+      protectOriginals(s, (file, o) => ingest.ingestFile(file, o), itemIds, { ...options, concurrency: pool.size }),
     recycle: {
       put: (absPath, options) => bin.put(absPath, options),
       restore: (id) => bin.restore(id),

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import type { CallOptions } from '../../../shared/api/index.ts';
+import { forEachLimit } from '../select/limit.ts';
 import type { Services } from '../services.ts';
 import { commitTemp, exists, writeTemp } from './files.ts';
 import { GATE_LIMITS, thumbnailOf } from './gate.ts';
@@ -58,10 +60,12 @@ export class OriginalImages {
   async #makeThumb(sha: string, file: string, thumb: string): Promise<string | null> {
     const bytes = await readFile(file);
     if (bytes.length > GATE_LIMITS.maxBytes || createHash('sha256').update(bytes).digest('hex') !== sha) return null;
-    const made = await this.pool.run(() => thumbnailOf(bytes)).catch((err: unknown) => {
-      this.s.log.child('cache').warn('No thumbnail for an original', { path: file, error: (err as Error).message });
-      return undefined;
-    });
+    const made = await this.pool
+      .run(() => thumbnailOf(bytes))
+      .catch((err: unknown) => {
+        this.s.log.child('cache').warn('No thumbnail for an original', { path: file, error: (err as Error).message });
+        return undefined;
+      });
     if (made === undefined) return null;
     if (made === null) return file;
     await commitTemp(await writeTemp(this.s.paths.tmp, made), thumb, { synced: true });
@@ -84,9 +88,12 @@ export interface ProtectReport {
  */
 export async function protectOriginals(
   s: Services,
-  ingestFile: (path: string, options: { provider: 'original'; thumbnails: boolean; expectSha: string }) => Promise<unknown>,
+  ingestFile: (
+    path: string,
+    options: { provider: 'original'; thumbnails: boolean; expectSha: string },
+  ) => Promise<unknown>,
   itemIds: readonly number[],
-  signal?: AbortSignal,
+  options: { concurrency: number } & CallOptions,
 ): Promise<ProtectReport> {
   const report: ProtectReport = { copied: 0, skipped: 0 };
   const wanted = new Map<string, string>();
@@ -105,15 +112,27 @@ export async function protectOriginals(
       .execute();
     for (const r of rows) if (r.sha) wanted.set(r.sha, r.path);
   }
-  for (const [sha, file] of wanted) {
-    signal?.throwIfAborted();
-    try {
-      await ingestFile(file, { provider: 'original', thumbnails: false, expectSha: sha });
-      report.copied++;
-    } catch (err) {
-      report.skipped++;
-      s.log.child('cache').info('An original was not copied into the cache', { path: file, reason: (err as Error).message });
-    }
-  }
+  const total = wanted.size;
+  const progress = () =>
+    options.onProgress?.({ done: report.copied + report.skipped, total, label: 'Keeping a copy of your own pictures' });
+  if (total > 0) progress();
+  // The decode pool bounds the work; one more in flight keeps it fed while a file is read.
+  await forEachLimit(
+    [...wanted],
+    options.concurrency + 1,
+    async ([sha, file]) => {
+      try {
+        await ingestFile(file, { provider: 'original', thumbnails: false, expectSha: sha });
+        report.copied++;
+      } catch (err) {
+        report.skipped++;
+        s.log
+          .child('cache')
+          .info('An original was not copied into the cache', { path: file, reason: (err as Error).message });
+      }
+      progress();
+    },
+    options.signal,
+  );
   return report;
 }
