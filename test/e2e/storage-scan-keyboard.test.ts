@@ -228,6 +228,11 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: storage, scan pr
       await row.getByText(path.join(newRoot, 'Big')).waitFor();
       const moved = (await served.client.call('library-list', {})).find((l) => l.id === lib.id)!;
       expect(moved).toMatchObject({ path: path.join(newRoot, 'Big'), itemCount: lib.itemCount });
+      // The rebuild that follows covers this library's movies, not every library's.
+      const rebuilds = await served.client.call('jobs-list', { kind: 'rebuild' });
+      const items = await served.client.call('items-list', { libraryId: lib.id, limit: 10_000 });
+      const byId = (ids: number[]) => [...ids].sort((a, b) => a - b);
+      expect(byId(rebuilds[0]!.payload.itemIds as number[])).toEqual(byId(items.items.map((i) => i.id)));
     }, 60_000);
   });
 

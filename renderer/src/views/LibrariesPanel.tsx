@@ -375,7 +375,7 @@ function MoveLibraryDialog(props: { lib: LibraryView; onClose: () => void; onMov
     try {
       const lib = await client.call('library-move', { id: props.lib.id, path: path.trim() });
       const scan = await client.call('jobs-enqueue', { kind: 'scan-library', libraryId: lib.id, chain: true });
-      await client.call('jobs-enqueue', { kind: 'rebuild' });
+      await client.call('jobs-enqueue', { kind: 'rebuild', libraryId: lib.id });
       toast(`${lib.name} now reads ${lib.path}; scanning it, then putting back missing artwork`);
       props.onMoved(scan.jobIds);
     } catch (err) {
