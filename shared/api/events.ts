@@ -9,7 +9,9 @@ export type EngineEvent =
   | { type: 'items-changed'; itemIds: number[] }
   | { type: 'libraries-changed' }
   | { type: 'settings-changed'; keys: string[] }
-  | { type: 'job'; job: JobEvent };
+  | { type: 'job'; job: JobEvent }
+  /** Many jobs changed at once (a bulk cancel): lists of jobs should be fetched again. */
+  | { type: 'jobs-changed' };
 
 /** A job's state as pushed on the event stream (issue 8 fills the queue that emits it). */
 export interface JobEvent {

@@ -19,6 +19,10 @@ export const JOB_KINDS = [
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
+export function isJobKind(value: string): value is JobKind {
+  return (JOB_KINDS as readonly string[]).includes(value);
+}
+
 export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
@@ -59,6 +63,16 @@ export interface JobView {
   payload: Record<string, unknown>;
 }
 
+/** How much work there is, all of it (a list shows only the newest). */
+export interface JobCounts {
+  queued: number;
+  running: number;
+  /** Failed jobs still in the history (finished jobs are kept a while, then pruned). */
+  failed: number;
+  /** Waiting and running jobs of each kind that has any. */
+  byKind: Partial<Record<JobKind, { queued: number; running: number }>>;
+}
+
 export interface JobsEnqueueResult {
   /** One id per job queued (an already queued job for the same target is reused, not doubled). */
   jobIds: number[];
@@ -89,6 +103,14 @@ export const jobMethods = {
   'jobs-cancel': method<JobView>()({
     summary: 'Cancel a queued job, or stop a running one.',
     params: z.object({ id: z.number().int().positive() }).strict(),
+  }),
+  'jobs-counts': method<JobCounts>()({
+    summary: 'How many jobs wait, run and have failed, in all and by kind.',
+    params: z.object({}).strict(),
+  }),
+  'jobs-cancel-queued': method<{ cancelled: number }>()({
+    summary: 'Cancel every waiting job (or those of one kind); running jobs go on.',
+    params: z.object({ kind: z.enum(JOB_KINDS).optional() }).strict(),
   }),
   'jobs-enqueue': method<JobsEnqueueResult>()({
     summary: 'Queue a job for each selected item (or a library, or everything) ahead of automatic work.',

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startApp, type RunningApp } from '../../main/cli/commands/serve.ts';
 import { createEngine, type Engine } from '../../main/core/engine.ts';
@@ -143,4 +144,27 @@ export async function openBrowser(
       await browser.close();
     },
   };
+}
+
+/**
+ * A served engine with a browser on it, for the tests of one describe block. `options` is read
+ * when the block starts; `prepare` runs before the browser opens.
+ */
+export function servedInBrowser(
+  options: () => Parameters<typeof startServed>[0] = () => ({}),
+  prepare: (served: Served) => Promise<void> = async () => {},
+): { served: Served; ui: BrowserSession } {
+  const session = {} as { served: Served; ui: BrowserSession };
+  beforeAll(async () => {
+    session.served = await startServed(options());
+    // Past the welcome screen: on a slow first load it could still take over a page the test opened.
+    await session.served.client.call('config-set', { key: 'ui.firstRunDone', value: true });
+    await prepare(session.served);
+    session.ui = await openBrowser(session.served.app.url);
+  }, 90_000);
+  afterAll(async () => {
+    await session.ui?.close();
+    await session.served?.close();
+  });
+  return session;
 }

@@ -3,43 +3,13 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeSampleLibrary } from '../../main/cli/demo.ts';
 import { startFakeProviders, type FakeProviders } from '../fakes/index.ts';
-import {
-  chromiumAvailable,
-  ensureFreshRenderer,
-  openBrowser,
-  startServed,
-  type BrowserSession,
-  type Served,
-} from './harness.ts';
+import { chromiumAvailable, ensureFreshRenderer, servedInBrowser } from './harness.ts';
 
 /**
  * Settings → Storage (cache usage, checks, clean-up, the recycle bin with restore), the scan
  * progress of a library row, and keyboard focus around the artwork preview — in headless
  * Chromium against `serve`, asserting what the user sees and what lands on disk.
  */
-/**
- * A served engine with a browser on it, for the tests of one describe block. `options` is read
- * when the block starts; `prepare` runs before the browser opens.
- */
-function servedInBrowser(
-  options: () => Parameters<typeof startServed>[0] = () => ({}),
-  prepare: (served: Served) => Promise<void> = async () => {},
-): { served: Served; ui: BrowserSession } {
-  const session = {} as { served: Served; ui: BrowserSession };
-  beforeAll(async () => {
-    session.served = await startServed(options());
-    // Past the welcome screen: on a slow first load it could still take over a page the test opened.
-    await session.served.client.call('config-set', { key: 'ui.firstRunDone', value: true });
-    await prepare(session.served);
-    session.ui = await openBrowser(session.served.app.url);
-  }, 90_000);
-  afterAll(async () => {
-    await session.ui?.close();
-    await session.served?.close();
-  });
-  return session;
-}
-
 describe.skipIf(!chromiumAvailable())('desktop UI in a browser: storage, scan progress, keyboard', () => {
   beforeAll(async () => {
     await ensureFreshRenderer();

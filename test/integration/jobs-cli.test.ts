@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +35,29 @@ describe('posterity jobs', () => {
     expect(again.stderr).toContain('already finished');
     const listed = JSON.parse((await run(['--data-dir', dir, '--json', 'jobs', 'list', '--state', 'cancelled'])).stdout) as { id: number }[];
     expect(listed.map((j) => j.id)).toEqual([id]);
+  });
+
+  it('tells how many jobs wait in all, and cancels every waiting one (or those of a kind) at once', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'posterity-jobs-cli-'));
+    const movies = mkdtempSync(path.join(os.tmpdir(), 'posterity-jobs-lib-'));
+    for (const name of ['Heat (1995)', 'Ronin (1998)', 'Thief (1981)']) {
+      mkdirSync(path.join(movies, name));
+      writeFileSync(path.join(movies, name, `${name}.mkv`), 'video');
+    }
+    expect((await run(['--data-dir', dir, 'library', 'add', movies])).code).toBe(0);
+    expect((await run(['--data-dir', dir, 'scan'])).code).toBe(0);
+    expect((await run(['--data-dir', dir, 'jobs', 'add', 'enrich-item', '1', '2', '3'])).code).toBe(0);
+    expect((await run(['--data-dir', dir, 'jobs', 'add', 'publish-item', '1', '2'])).code).toBe(0);
+
+    const list = await run(['--data-dir', dir, 'jobs', 'list', '--limit', '2']);
+    expect(list.stdout).toContain('5 waiting jobs, 0 running, 0 failed; showing the newest 2 (--limit N for more)');
+    const byKind = await run(['--data-dir', dir, 'jobs', 'cancel', '--queued', '--kind', 'publish-item']);
+    expect(byKind).toMatchObject({ code: 0, stdout: 'Cancelled 2 waiting jobs (publish-item).\n' });
+    const all = await run(['--data-dir', dir, '--json', 'jobs', 'cancel', '--queued']);
+    expect(JSON.parse(all.stdout)).toEqual({ cancelled: 3 });
+    expect((await run(['--data-dir', dir, 'jobs', 'list'])).stdout).toContain('0 waiting jobs, 0 running, 0 failed');
+    expect((await run(['--data-dir', dir, 'jobs', 'cancel', '4', '--queued'])).code).toBe(2);
+    expect((await run(['--data-dir', dir, 'jobs', 'cancel', '4', '--kind', 'gc'])).code).toBe(2);
   });
 
   it('exits 2 on wrong usage and 1 when the target does not exist', async () => {

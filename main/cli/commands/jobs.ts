@@ -1,11 +1,20 @@
-import { JOB_KINDS, JOB_STATES, USER_JOB_KINDS, type JobKind, type JobState, type JobView } from '../../../shared/api/jobs.ts';
+import {
+  JOB_KINDS,
+  JOB_STATES,
+  USER_JOB_KINDS,
+  type JobCounts,
+  type JobKind,
+  type JobState,
+  type JobView,
+} from '../../../shared/api/jobs.ts';
 import { flagBool, flagInt, flagString, parseId, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
 import { printResult, table } from '../output.ts';
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
   if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}`);
   return value as T;
 }
 
@@ -13,7 +22,8 @@ const when = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString
 
 function describeJob(j: JobView): string {
   if (j.state === 'queued' && j.error) return `retry at ${when(j.runAfter)}: ${j.error}`;
-  if (j.state === 'running' && j.progress) return `${j.progress.done}/${j.progress.total}${j.message ? ` ${j.message}` : ''}`;
+  if (j.state === 'running' && j.progress)
+    return `${j.progress.done}/${j.progress.total}${j.message ? ` ${j.message}` : ''}`;
   return j.error ?? j.message ?? '';
 }
 
@@ -25,12 +35,22 @@ function jobTable(jobs: JobView[]): string {
       j.id,
       j.kind,
       j.state,
-      j.itemTitle ?? (j.itemId ?? (typeof j.payload.folder === 'string' ? j.payload.folder : '')),
+      j.itemTitle ?? j.itemId ?? (typeof j.payload.folder === 'string' ? j.payload.folder : ''),
       `${j.attempts}/${j.maxAttempts}`,
       when(j.createdAt),
       describeJob(j),
     ]),
   );
+}
+
+const plural = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+
+function countsLine(c: JobCounts, shown: number, truncated: boolean): string {
+  const parts = [
+    `${plural(c.queued, 'waiting job')}, ${c.running.toLocaleString('en-US')} running, ${c.failed.toLocaleString('en-US')} failed`,
+  ];
+  if (truncated) parts.push(`showing the newest ${shown.toLocaleString('en-US')} (--limit N for more)`);
+  return parts.join('; ');
 }
 
 export const jobsCommands: Command[] = [
@@ -55,14 +75,33 @@ export const jobsCommands: Command[] = [
         ...(item !== undefined ? { itemId: parseId(item, '--item') } : {}),
         ...(limit !== undefined ? { limit } : {}),
       });
-      printResult(io, json, jobs, jobTable);
+      if (json) return printResult(io, json, jobs, jobTable);
+      // The list shows the newest; the totals say how much there is in all.
+      const counts = await client.call('jobs-counts', {});
+      io.stdout.write(`${jobTable(jobs)}\n${countsLine(counts, jobs.length, jobs.length >= (limit ?? 200))}\n`);
     },
   },
   {
     name: 'jobs cancel',
-    usage: 'ID',
-    summary: 'Cancel a queued job, or stop a running one.',
+    usage: 'ID | --queued [--kind K]',
+    summary: 'Cancel a queued job, or stop a running one; --queued cancels every waiting job.',
+    flags: {
+      queued: { description: 'Cancel every waiting job (running ones go on)' },
+      kind: { value: true, description: 'With --queued: only waiting jobs of this kind' },
+    },
     async run({ client, io, json }, args) {
+      const kind = oneOf<JobKind>(flagString(args, 'kind'), JOB_KINDS, 'kind');
+      if (flagBool(args, 'queued')) {
+        if (args.positionals.length > 0) throw new UsageError('Give a job ID or --queued, not both');
+        const r = await client.call('jobs-cancel-queued', kind ? { kind } : {});
+        return printResult(
+          io,
+          json,
+          r,
+          (x) => `Cancelled ${plural(x.cancelled, 'waiting job')}${kind ? ` (${kind})` : ''}.`,
+        );
+      }
+      if (kind) throw new UsageError('--kind goes with --queued');
       const id = parseId(args.positionals[0], 'The job ID');
       const job = await client.call('jobs-cancel', { id });
       printResult(io, json, job, (j) => `Job #${j.id} (${j.kind}) is ${j.state === 'running' ? 'stopping' : j.state}.`);
@@ -89,7 +128,13 @@ export const jobsCommands: Command[] = [
         ...(flagBool(args, 'chain') ? { chain: true } : {}),
         ...(flagBool(args, 'force') ? { force: true } : {}),
       });
-      printResult(io, json, result, (r) => `Queued ${r.jobIds.length} job${r.jobIds.length === 1 ? '' : 's'} (${r.jobIds.slice(0, 10).join(', ')}${r.jobIds.length > 10 ? ', …' : ''}).`);
+      printResult(
+        io,
+        json,
+        result,
+        (r) =>
+          `Queued ${r.jobIds.length} job${r.jobIds.length === 1 ? '' : 's'} (${r.jobIds.slice(0, 10).join(', ')}${r.jobIds.length > 10 ? ', …' : ''}).`,
+      );
     },
   },
   {
@@ -100,7 +145,11 @@ export const jobsCommands: Command[] = [
     async run({ client, io, json }, args) {
       const info = await client.call('webhook-info', { reveal: flagBool(args, 'reveal') });
       printResult(io, json, info, (i) =>
-        [`Radarr: ${i.radarrUrl}`, `Sonarr: ${i.sonarrUrl}`, `Secret: ${i.secret}${i.listening ? '' : '  (run `posterity daemon` to receive them)'}`].join('\n'),
+        [
+          `Radarr: ${i.radarrUrl}`,
+          `Sonarr: ${i.sonarrUrl}`,
+          `Secret: ${i.secret}${i.listening ? '' : '  (run `posterity daemon` to receive them)'}`,
+        ].join('\n'),
       );
     },
   },

@@ -15,6 +15,10 @@ export function jobHandlers(s: Services): HandlersFor<typeof jobMethods> {
 
     'jobs-cancel': async ({ id }) => s.jobs.cancel(id),
 
+    'jobs-cancel-queued': async ({ kind }) => ({ cancelled: await s.jobs.cancelQueued(kind) }),
+
+    'jobs-counts': async () => s.jobs.counts(),
+
     'jobs-enqueue': async ({ kind, itemIds, libraryId, force, chain }) => {
       const requests = await userRequests(s, kind, { itemIds, libraryId });
       const payload = { reason: 'user', ...(chain ? { chain: true } : {}), ...(force ? { force: true } : {}) };
@@ -28,7 +32,8 @@ export function jobHandlers(s: Services): HandlersFor<typeof jobMethods> {
       const secret = await s.jobs.webhookSecret();
       const shown = reveal ? secret : String(maskSecret(secret));
       const base = s.jobs.baseUrl ?? DEFAULT_BASE_URL;
-      const url = (source: string) => `${base}/webhooks/${source}?secret=${reveal ? encodeURIComponent(secret) : shown}`;
+      const url = (source: string) =>
+        `${base}/webhooks/${source}?secret=${reveal ? encodeURIComponent(secret) : shown}`;
       return { secret: shown, radarrUrl: url('radarr'), sonarrUrl: url('sonarr'), listening: s.jobs.baseUrl !== null };
     },
   };
@@ -49,7 +54,9 @@ async function userRequests(
     case 'scan-library': {
       if (itemIds?.length) throw new ApiError('bad_request', 'scan-library takes a libraryId, not items', 'itemIds');
       const ids =
-        libraryId !== undefined ? [libraryId] : (await s.db.selectFrom('libraries').select('id').execute()).map((r) => r.id);
+        libraryId !== undefined
+          ? [libraryId]
+          : (await s.db.selectFrom('libraries').select('id').execute()).map((r) => r.id);
       return ids.map((id) => ({ kind, libraryId: id }));
     }
     case 'gc':
@@ -74,17 +81,29 @@ async function userRequests(
 }
 
 /** The given items (all must exist), or every item of the library. */
-async function existingItems(s: Services, itemIds: number[] | undefined, libraryId: number | undefined): Promise<number[]> {
+async function existingItems(
+  s: Services,
+  itemIds: number[] | undefined,
+  libraryId: number | undefined,
+): Promise<number[]> {
   if (itemIds?.length) {
     const unique = [...new Set(itemIds)];
     const found = new Set<number>();
     for (let i = 0; i < unique.length; i += 500) {
-      const rows = await s.db.selectFrom('items').select('id').where('id', 'in', unique.slice(i, i + 500)).execute();
+      const rows = await s.db
+        .selectFrom('items')
+        .select('id')
+        .where('id', 'in', unique.slice(i, i + 500))
+        .execute();
       for (const r of rows) found.add(r.id);
     }
     const missing = unique.filter((id) => !found.has(id));
     if (missing.length > 0) {
-      throw new ApiError('not_found', `No item${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')}`, 'itemIds');
+      throw new ApiError(
+        'not_found',
+        `No item${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')}`,
+        'itemIds',
+      );
     }
     return unique;
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ApiError } from '../../../shared/api/errors.ts';
-import type { JobKind, JobState, JobView } from '../../../shared/api/jobs.ts';
+import { isJobKind, type JobCounts, type JobKind, type JobState, type JobView } from '../../../shared/api/jobs.ts';
 import type { DbOrTx } from '../db/database.ts';
 import type { Services } from '../services.ts';
 import type { ArrSource } from './arr-events.ts';
@@ -69,6 +69,9 @@ export interface JobsDomain {
   list(filter?: JobsFilter): Promise<JobView[]>;
   /** Cancels a queued job, or stops a running one; `conflict` when it has already finished. */
   cancel(id: number): Promise<JobView>;
+  /** Cancels every queued job (of one kind); running ones go on. Returns how many. */
+  cancelQueued(kind?: JobKind): Promise<number>;
+  counts(): Promise<JobCounts>;
   /** Acts on a Radarr/Sonarr webhook body; throws `bad_request` for one that is not. */
   handleWebhook(source: ArrSource, body: unknown): Promise<ArrOutcome>;
   /** The webhook secret, generated on first use. */
@@ -114,7 +117,9 @@ export function createJobsDomain(s: Services): JobsDomain {
   const enqueue: JobsDomain['enqueue'] = async (request, options) => {
     const now = s.clock.now();
     const job = toNewJob(request, now);
-    const id = options?.trx ? await store.insertVia(options.trx, job, now) : await store.exclusive(() => store.insert(job, now));
+    const id = options?.trx
+      ? await store.insertVia(options.trx, job, now)
+      : await store.exclusive(() => store.insert(job, now));
     announce(id, job);
     return id;
   };
@@ -150,11 +155,18 @@ export function createJobsDomain(s: Services): JobsDomain {
   };
 
   const list = async (filter: JobsFilter = {}): Promise<JobView[]> => {
-    let q = s.db.selectFrom('jobs').leftJoin('items', 'items.id', 'jobs.item_id').selectAll('jobs').select('items.title as item_title');
+    let q = s.db
+      .selectFrom('jobs')
+      .leftJoin('items', 'items.id', 'jobs.item_id')
+      .selectAll('jobs')
+      .select('items.title as item_title');
     if (filter.state) q = q.where('jobs.state', '=', filter.state);
     if (filter.kind) q = q.where('jobs.kind', '=', filter.kind);
     if (filter.itemId !== undefined) q = q.where('jobs.item_id', '=', filter.itemId);
-    const rows = await q.orderBy('jobs.id', 'desc').limit(filter.limit ?? 200).execute();
+    const rows = await q
+      .orderBy('jobs.id', 'desc')
+      .limit(filter.limit ?? 200)
+      .execute();
     return rows.map((r) => view(r as JobRow & { item_title: string | null }));
   };
 
@@ -184,7 +196,9 @@ export function createJobsDomain(s: Services): JobsDomain {
     if (unwatch) {
       unwatch();
       unwatch = null;
-      await s.library.stopWatching().catch((err: unknown) => log.warn('Stopping the watcher failed', { error: String(err) }));
+      await s.library
+        .stopWatching()
+        .catch((err: unknown) => log.warn('Stopping the watcher failed', { error: String(err) }));
     }
     await runner.stop(options);
     if (lock?.acquired) lock.release();
@@ -204,7 +218,9 @@ export function createJobsDomain(s: Services): JobsDomain {
       if (runner.started) return true;
       lock = acquireWorkerLock(path.join(s.paths.root, 'jobs.lock'));
       if (!lock.acquired) {
-        log.warn(`Another Posterity process (pid ${lock.heldBy}) runs the jobs of this data folder; not starting workers here`);
+        log.warn(
+          `Another Posterity process (pid ${lock.heldBy}) runs the jobs of this data folder; not starting workers here`,
+        );
         lock = null;
         return false;
       }
@@ -216,14 +232,18 @@ export function createJobsDomain(s: Services): JobsDomain {
       runner.start();
       scheduler.start();
       // Downloads a crash left half done are finished in the background, not before start.
-      void s.cache.resumePending().catch((err: unknown) => log.warn('Resuming pending downloads failed', { error: String(err) }));
+      void s.cache
+        .resumePending()
+        .catch((err: unknown) => log.warn('Resuming pending downloads failed', { error: String(err) }));
       if (options.watch !== false) {
         unwatch = await s.library.watch('all', (change) => {
           enqueue({
             kind: 'scan-folder',
             libraryId: change.libraryId,
             payload: { folder: change.folder, reason: `watcher: ${change.reason}` },
-          }).catch((err: unknown) => log.warn('Queueing a rescan for a change failed', { folder: change.folder, error: String(err) }));
+          }).catch((err: unknown) =>
+            log.warn('Queueing a rescan for a change failed', { folder: change.folder, error: String(err) }),
+          );
         });
       }
       log.info('Job workers and scheduler started', { watching: unwatch !== null });
@@ -246,7 +266,15 @@ export function createJobsDomain(s: Services): JobsDomain {
         if (await store.exclusive(() => store.cancelQueued(id, now))) {
           s.events.emit({
             type: 'job',
-            job: { id, kind: row.kind, state: 'cancelled', itemId: row.item_id, progress: null, message: 'Cancelled', error: null },
+            job: {
+              id,
+              kind: row.kind,
+              state: 'cancelled',
+              itemId: row.item_id,
+              progress: null,
+              message: 'Cancelled',
+              error: null,
+            },
           });
         }
       } else if (row.state === 'running') {
@@ -259,6 +287,23 @@ export function createJobsDomain(s: Services): JobsDomain {
       const after = await get(id);
       if (!after) throw new ApiError('not_found', `Job #${id} is gone (its item was deleted)`, 'id');
       return after;
+    },
+    async cancelQueued(kind) {
+      const n = await store.exclusive(() => store.cancelAllQueued(s.clock.now(), kind));
+      // One event for all: thousands of job events would flood every open view.
+      if (n > 0) s.events.emit({ type: 'jobs-changed' });
+      log.info('Waiting jobs cancelled', { count: n, kind: kind ?? 'all' });
+      return n;
+    },
+    async counts() {
+      const counts: JobCounts = { queued: 0, running: 0, failed: 0, byKind: {} };
+      for (const { kind, state, n } of await store.exclusive(() => store.counts())) {
+        counts[state as 'queued' | 'running' | 'failed'] += n;
+        if (state === 'failed' || !isJobKind(kind)) continue;
+        const entry = (counts.byKind[kind] ??= { queued: 0, running: 0 });
+        entry[state as 'queued' | 'running'] += n;
+      }
+      return counts;
     },
     handleWebhook: (source, body) => handleArrWebhook(s, enqueue, source, body),
     webhookSecret,

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, sql } from 'kysely';
 import type { Db, DbOrTx, OpenedDatabase } from '../db/database.ts';
-import type { JobState } from '../../../shared/api/jobs.ts';
+import type { JobKind, JobState } from '../../../shared/api/jobs.ts';
 
 /** A row of the `jobs` table as the queue uses it. */
 export interface JobRow {
@@ -195,11 +195,9 @@ export class QueueStore {
         );
       case 'failed':
         return (
-          this.#st(`update jobs set state = 'failed', finished_at = ?, error = ? where id = ? and state = 'running'`).run(
-            now,
-            outcome.error,
-            id,
-          ).changes > 0
+          this.#st(
+            `update jobs set state = 'failed', finished_at = ?, error = ? where id = ? and state = 'running'`,
+          ).run(now, outcome.error, id).changes > 0
         );
       case 'retry':
       case 'requeue': {
@@ -208,7 +206,9 @@ export class QueueStore {
         const twin = this.#twinOf(id);
         if (twin !== null) {
           const text =
-            outcome.state === 'retry' ? `${outcome.error} (job #${twin} repeats it)` : `Stopped; job #${twin} repeats it`;
+            outcome.state === 'retry'
+              ? `${outcome.error} (job #${twin} repeats it)`
+              : `Stopped; job #${twin} repeats it`;
           return this.finish(
             id,
             outcome.state === 'retry' ? { state: 'failed', error: text } : { state: 'cancelled', message: text },
@@ -270,6 +270,24 @@ export class QueueStore {
     );
   }
 
+  /** Cancels every queued job (of one kind); returns how many. */
+  cancelAllQueued(now: number, kind?: JobKind): number {
+    return kind
+      ? this.#st(
+          `update jobs set state = 'cancelled', finished_at = ?, message = 'Cancelled' where state = 'queued' and kind = ?`,
+        ).run(now, kind).changes
+      : this.#st(
+          `update jobs set state = 'cancelled', finished_at = ?, message = 'Cancelled' where state = 'queued'`,
+        ).run(now).changes;
+  }
+
+  /** Jobs by state and kind: waiting and running ones, and failed ones still kept. */
+  counts(): { kind: string; state: JobState; n: number }[] {
+    return this.#st(
+      `select kind, state, count(*) as n from jobs where state in ('queued', 'running', 'failed') group by kind, state`,
+    ).all() as { kind: string; state: JobState; n: number }[];
+  }
+
   /** Marks a job running elsewhere cancelled; its worker notices on its next poll. */
   cancelRunningElsewhere(id: number, now: number): boolean {
     return (
@@ -294,9 +312,7 @@ export class QueueStore {
     if (ids.length === 0) return [];
     const rows = this.#st(
       `select value as id from json_each(?) where not exists (select 1 from jobs where jobs.id = value and jobs.state = 'running')`,
-    ).all(
-      JSON.stringify(ids),
-    ) as { id: number }[];
+    ).all(JSON.stringify(ids)) as { id: number }[];
     return rows.map((r) => r.id);
   }
 
@@ -321,7 +337,8 @@ export class QueueStore {
 
   /** Forgets finished jobs older than `before`; queued and running ones always stay. */
   prune(before: number): number {
-    return this.#st(`delete from jobs where state in ('done', 'failed', 'cancelled') and finished_at < ?`).run(before).changes;
+    return this.#st(`delete from jobs where state in ('done', 'failed', 'cancelled') and finished_at < ?`).run(before)
+      .changes;
   }
 }
 

@@ -2,8 +2,9 @@ import { useMemo, useRef, useState } from 'react';
 import type { JobView } from '../../../shared/api/jobs.ts';
 import { useApi, useClient, useEngineEvents } from '../app/bridge.tsx';
 import { routeHref } from '../app/router.ts';
+import { Modal } from '../components/Modal.tsx';
 import { ErrorMessage, ProgressBar, Spinner, useAction } from '../components/ui.tsx';
-import { formatRelative } from '../lib/format.ts';
+import { formatRelative, pluralize } from '../lib/format.ts';
 
 /** What each job kind is called on screen. */
 const KIND_LABELS: Record<string, string> = {
@@ -28,14 +29,33 @@ const STATE_LABELS: Record<JobView['state'], string> = {
 
 type Filter = 'all' | 'active' | 'failed';
 
+/** The newest jobs the view lists; the counts above it cover every job. */
+const LIST_LIMIT = 500;
+
 export function ActivityView() {
   const [filter, setFilter] = useState<Filter>('all');
-  const jobs = useApi('jobs-list', filter === 'failed' ? { state: 'failed', limit: 500 } : { limit: 500 }, []);
+  const jobs = useApi(
+    'jobs-list',
+    filter === 'failed' ? { state: 'failed', limit: LIST_LIMIT } : { limit: LIST_LIMIT },
+    [],
+  );
+  const counts = useApi('jobs-counts', {}, []);
   const client = useClient();
-  const { run } = useAction();
+  const { run, busy } = useAction();
+  const [confirming, setConfirming] = useState(false);
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
 
+  const reloadSoon = () => {
+    if (pending.current) return;
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      jobs.reload();
+      counts.reload();
+    }, 300);
+  };
+
   useEngineEvents((e) => {
+    if (e.type === 'jobs-changed') return reloadSoon();
     if (e.type !== 'job' || !jobs.data) return;
     const index = jobs.data.findIndex((j) => j.id === e.job.id);
     if (index >= 0) {
@@ -49,11 +69,9 @@ export function ActivityView() {
         error: e.job.error,
       };
       jobs.set(next);
-    } else if (!pending.current) {
-      pending.current = setTimeout(() => {
-        pending.current = null;
-        jobs.reload();
-      }, 300);
+      if (next[index]!.state !== jobs.data[index]!.state) reloadSoon();
+    } else {
+      reloadSoon();
     }
   });
 
@@ -63,11 +81,30 @@ export function ActivityView() {
   }, [jobs.data, filter]);
   const active = list.filter((j) => j.state === 'running' || j.state === 'queued');
   const finished = list.filter((j) => j.state !== 'running' && j.state !== 'queued');
+  const c = counts.data;
+  const unlisted = c && filter !== 'failed' ? c.queued + c.running - active.length : 0;
+
+  const cancelWaiting = () =>
+    void run(
+      'cancel-waiting',
+      () => client.call('jobs-cancel-queued', {}),
+      (r) => `Cancelled ${pluralize(r.cancelled, 'waiting job')}`,
+    ).then(() => {
+      setConfirming(false);
+      jobs.reload();
+      counts.reload();
+    });
 
   return (
     <div className="view activity">
       <header className="view-head">
         <h1>Activity</h1>
+        {c && (
+          <p className="muted activity-counts" aria-live="polite">
+            {pluralize(c.queued, 'waiting job')} · {c.running.toLocaleString()} running · {c.failed.toLocaleString()}{' '}
+            failed
+          </p>
+        )}
         <div className="segmented" role="group" aria-label="Show">
           {(['all', 'active', 'failed'] as const).map((f) => (
             <button
@@ -81,6 +118,11 @@ export function ActivityView() {
             </button>
           ))}
         </div>
+        {c && c.queued > 0 && (
+          <button type="button" className="btn" onClick={() => setConfirming(true)}>
+            Cancel waiting jobs…
+          </button>
+        )}
       </header>
       <div className="view-scroll">
         {jobs.error && <ErrorMessage error={jobs.error} onRetry={jobs.reload} />}
@@ -105,6 +147,12 @@ export function ActivityView() {
                 />
               ))}
             </ul>
+            {unlisted > 0 && (
+              <p className="muted small">
+                {pluralize(unlisted, 'more job')} {unlisted === 1 ? 'waits' : 'wait'} after these; they show here as the
+                queue moves.
+              </p>
+            )}
           </section>
         )}
         {finished.length > 0 && (
@@ -118,6 +166,33 @@ export function ActivityView() {
           </section>
         )}
       </div>
+      {confirming && c && (
+        <Modal title="Cancel waiting jobs?" onClose={() => busy !== 'cancel-waiting' && setConfirming(false)}>
+          <p>
+            {pluralize(c.queued, 'job')} that {c.queued === 1 ? 'has' : 'have'} not started yet will not run. Running
+            jobs finish. Nothing already done is undone, and you can start the work again at any time.
+          </p>
+          <div className="field-row" style={{ justifyContent: 'flex-end' }}>
+            <button
+              type="button"
+              className="btn btn-ghost"
+              disabled={busy === 'cancel-waiting'}
+              onClick={() => setConfirming(false)}
+            >
+              Keep them
+            </button>
+            <button
+              type="button"
+              className="btn btn-danger"
+              disabled={busy === 'cancel-waiting'}
+              aria-busy={busy === 'cancel-waiting'}
+              onClick={cancelWaiting}
+            >
+              {busy === 'cancel-waiting' ? 'Cancelling…' : `Cancel ${pluralize(c.queued, 'job')}`}
+            </button>
+          </div>
+        </Modal>
+      )}
     </div>
   );
 }
