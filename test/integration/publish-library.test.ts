@@ -312,9 +312,11 @@ describe('what belongs to the user', () => {
     const lost = await f.image(61, { format: 'png' });
     await f.choose(m.id, 'poster', lost);
     unlinkSync((await f.s.cache.pathOf(lost.sha256))!);
+    // The file it was imported from is gone too, so nothing can bring the image back.
+    unlinkSync((await f.client.call('cache-blob', { sha256: lost.sha256 })).sources[0]!.source);
     const r = await f.client.call('publish', { itemIds: [m.id] });
     expect(r.errors).toHaveLength(1);
-    expect(r.errors[0]!.reason).toMatch(/missing from the cache/);
+    expect(r.errors[0]!.reason).toMatch(/cannot be published: its file is missing from the cache; no good copy/);
     // The old poster stays (its replacement could not be written), nothing half-written.
     expect(f.files(m.folder)).toEqual(['Vertigo (1958)-poster.jpg']);
     expect(f.sha(path.join(m.folder, 'Vertigo (1958)-poster.jpg'))).toBe(first.sha256);

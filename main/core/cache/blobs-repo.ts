@@ -121,7 +121,7 @@ function prepare(sqlite: BetterSqlite3.Database) {
        on conflict (sha256) do update set
          ext = excluded.ext, mime = excluded.mime, width = excluded.width, height = excluded.height,
          bytes = excluded.bytes, phash = excluded.phash, area = excluded.area, state = 'available',
-         verified_at = excluded.verified_at, unreferenced_since = null
+         verified_at = excluded.verified_at, unreferenced_since = null, file_mtime = null
        returning *`,
     ),
     addSource: sqlite.prepare(

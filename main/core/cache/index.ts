@@ -9,6 +9,7 @@ import { thumbnailOf } from './gate.ts';
 import { collectGarbage, type GcReport } from './gc.ts';
 import { Ingest, type IngestFileOptions, type IngestUrlOptions } from './ingest.ts';
 import { blobPath, thumbPath, THUMB_SELF_MAX_WIDTH, type ThumbSize } from './layout.ts';
+import { intactBlob, type IntactBlob } from './intact.ts';
 import { OriginalImages, protectOriginals, type ProtectReport } from './originals.ts';
 import { WorkPool } from './pool.ts';
 import { RecycleBin, type PurgeReport, type RecyclePutOptions } from './recycle.ts';
@@ -43,6 +44,12 @@ export interface CacheDomain {
   ingestFile(absPath: string, options: IngestFileOptions): Promise<BlobRow>;
   /** Absolute path of an available blob's file; null when unknown, not available or missing. */
   pathOf(sha: string): Promise<string | null>;
+  /**
+   * The blob's file for publishing from it: re-hashed first when its size or mtime changed since
+   * its bytes were last proven (an edit through a hard link), and then repaired as `cache verify
+   * --repair` would, or refused with the reason.
+   */
+  intactBlob(sha: string): Promise<IntactBlob>;
   /**
    * A file to show for a blob: `full` is the blob itself; `thumb` a ≈342 px WebP made once per
    * blob (a blob that small is its own thumbnail). A hash the cache lacks may be an original the
@@ -94,6 +101,17 @@ export function createCacheDomain(s: Services): CacheDomain {
     return (await exists(file)) ? file : null;
   };
 
+  /** Checks in flight, so an image published to several places at once is checked once. */
+  const checking = new Map<string, Promise<IntactBlob>>();
+  const intactBlobOnce = (sha: string): Promise<IntactBlob> => {
+    let check = checking.get(sha);
+    if (!check) {
+      check = intactBlob({ s, bin, ingest, ensureThumb }, sha).finally(() => checking.delete(sha));
+      checking.set(sha, check);
+    }
+    return check;
+  };
+
   /** The thumbnail file, made now if it was skipped or lost (once, even when asked concurrently). */
   const ensureThumb = async (sha: string): Promise<string | null> => {
     const blob = await getBlob(s.db, sha);
@@ -134,6 +152,7 @@ export function createCacheDomain(s: Services): CacheDomain {
     ingestUrl: (url, options) => ingest.ingestUrl(url, options),
     ingestFile: (absPath, options) => ingest.ingestFile(absPath, options),
     pathOf,
+    intactBlob: intactBlobOnce,
     async thumbnailPath(sha, size) {
       return (await cachedImagePath(sha, size)) ?? originals.path(sha, size);
     },

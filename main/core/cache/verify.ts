@@ -52,7 +52,7 @@ export interface VerifyReport {
   strays: StrayReport;
 }
 
-interface VerifyDeps {
+export interface VerifyDeps {
   s: Services;
   bin: RecycleBin;
   ingest: Ingest;
@@ -114,6 +114,25 @@ export async function verifyCache(deps: VerifyDeps, options: Options): Promise<V
     });
   }
   return report;
+}
+
+/**
+ * One blob checked, and repaired when damaged, as `cache verify --repair` would: for a caller
+ * about to use its file. The problem found and what became of it; null when the file was whole.
+ */
+export async function repairBlob(deps: VerifyDeps, blob: BlobRow): Promise<VerifyProblem | null> {
+  const report: VerifyReport = {
+    repair: true,
+    checked: 1,
+    ok: 0,
+    problems: [],
+    thumbnailsMissing: 0,
+    thumbnailsDamaged: 0,
+    thumbnailsRebuilt: 0,
+    strays: { found: 0, moved: 0, examples: [] },
+  };
+  if (await checkBlob(deps, blob, { repair: true }, report)) await stampVerified(deps.s, [blob.sha256]);
+  return report.problems[0] ?? null;
 }
 
 /** One blob: checked, and with repair recovered. True when its file was whole (stamp it verified). */

@@ -98,6 +98,8 @@ export interface BlobsTable {
   created_at: Millis;
   verified_at: Millis | null;
   unreferenced_since: Millis | null;
+  /** The file's mtime when its bytes last matched the hash (see migration 0008); null: not yet proven. */
+  file_mtime: number | null;
 }
 
 export interface BlobSourcesTable {

@@ -184,14 +184,24 @@ export async function executeItemPlan(
     if (d.ledgerId !== null) deletes.add(d.ledgerId);
   };
 
-  /** The cache file for a blob, else another copy of the same bytes on disk (an original). */
-  const sourceFor = async (sha: string): Promise<string | null> => {
-    const cached = await s.cache.pathOf(sha);
-    if (cached) return cached;
-    for (const alt of options.altSources.get(sha) ?? []) {
-      if ((await lstat(alt).catch(() => null))?.isFile()) return alt;
+  /**
+   * The cache file for a blob, proven whole (a dry run only looks), else another copy of the same
+   * bytes on disk (an original); null with why there is none.
+   */
+  const sourceFor = async (sha: string): Promise<{ file: string | null; problem: string }> => {
+    let problem = 'it is not in the cache';
+    if (options.dryRun) {
+      const cached = await s.cache.pathOf(sha);
+      if (cached) return { file: cached, problem };
+    } else {
+      const cached = await s.cache.intactBlob(sha);
+      if (cached.file !== null) return { file: cached.file, problem };
+      problem = cached.problem;
     }
-    return null;
+    for (const alt of options.altSources.get(sha) ?? []) {
+      if ((await lstat(alt).catch(() => null))?.isFile()) return { file: alt, problem };
+    }
+    return { file: null, problem };
   };
 
   const handleFsError = (p: string, err: unknown, what: string) => {
@@ -223,32 +233,16 @@ export async function executeItemPlan(
       out.written++;
       return;
     }
-    const guess = op.source.blob.cachePath;
-    if (guess) {
-      try {
-        if (options.dryRun) {
-          if ((await lstat(guess).catch(() => null))?.isFile()) return;
-        } else {
-          const result = await placeFile(options.workers, guess, op.path, folder, options.mode, opts);
-          recordPlaced(op, result);
-          out.written++;
-          return;
-        }
-      } catch (err) {
-        // Only a missing cache file sends us to the cache's own lookup; anything else is real.
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || (await lstat(guess).catch(() => null))) throw err;
-      }
-    }
     const source = await sourceFor(op.sha);
-    if (!source) {
+    if (!source.file) {
       fail(
         op.path,
-        `The chosen ${op.assetType ?? 'actor'} image (${op.sha.slice(0, 12)}) is missing from the cache; ${op.rel} was left as it was. Choose it again to download it.`,
+        `The chosen ${op.assetType ?? 'actor'} image (${op.sha.slice(0, 12)}) cannot be published: ${source.problem}. ${op.rel} was left as it was; choose the image again to download it.`,
       );
       return;
     }
     if (options.dryRun) return;
-    const result = await placeFile(options.workers, source, op.path, folder, options.mode, opts);
+    const result = await placeFile(options.workers, source.file, op.path, folder, options.mode, opts);
     recordPlaced(op, result);
     out.written++;
   };
