@@ -1,3 +1,4 @@
+import { lstat, open } from 'node:fs/promises';
 import path from 'node:path';
 import { isAssetType } from '../../../shared/asset-types.ts';
 import { isFieldName, type CastMember, type ItemFields } from '../../../shared/fields.ts';
@@ -7,9 +8,13 @@ import { blobPath } from '../cache/layout.ts';
 import type { DataPaths } from '../config/data-dir.ts';
 import type { DbOrTx } from '../db/database.ts';
 import type { ItemRow } from '../db/schema.ts';
+import { decodeNfo, NFO_MAX_BYTES } from '../library/nfo-reader.ts';
 import type { Services } from '../services.ts';
+import type { ExistingNfo } from './nfo-writer.ts';
 import {
   MAX_ACTOR_IMAGES,
+  nfoPaths,
+  wantsNfo,
   type LedgerEntry,
   type PlanActor,
   type PlanBlob,
@@ -248,7 +253,58 @@ export async function loadItems(
       });
     }
   }
+  await readExistingNfos(items);
   return { items, missing, refused };
+}
+
+/** NFO reads in flight at once: enough to hide disk latency without flooding the thread pool. */
+const NFO_READS = 8;
+
+/**
+ * Reads the NFO files already at each item's NFO paths into `item.nfoOnDisk`, so the planner can
+ * carry over what the new NFO would drop. Only for items that get an NFO, and only files the
+ * scanner would read too (NFO_MAX_BYTES): anything else is replaced exactly as before.
+ */
+async function readExistingNfos(items: readonly LoadedItem[]): Promise<void> {
+  const jobs = items.filter((l) => wantsNfo(l.item, l.fields));
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const loaded = jobs[next++]!;
+      const found = new Map<string, ExistingNfo>();
+      for (const { path: file } of nfoPaths(loaded.item, loaded.siblings, loaded.settings)) {
+        const text = await readSmallFile(file);
+        if (text !== null) found.set(file, { text, ours: writtenByUs(loaded, file) });
+      }
+      if (found.size > 0) loaded.item.nfoOnDisk = found;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(NFO_READS, jobs.length) }, worker));
+}
+
+/** Ours when this item's ledger says it published the file, as the planner decides ownership. */
+function writtenByUs(loaded: LoadedItem, file: string): boolean {
+  return loaded.ledger.some((l) => l.path === file && l.itemId === loaded.item.id && l.origin === 'published');
+}
+
+/** A regular file's text when it is small enough to be an NFO; null when absent or unreadable. */
+async function readSmallFile(file: string): Promise<string | null> {
+  // lstat first: opening a FIFO would block, and a link is refused by the planner anyway.
+  const seen = await lstat(file).catch(() => null);
+  if (!seen?.isFile() || seen.size === 0 || seen.size > NFO_MAX_BYTES) return null;
+  const handle = await open(file, 'r').catch(() => null);
+  if (!handle) return null;
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.size === 0 || info.size > NFO_MAX_BYTES) return null;
+    const bytes = Buffer.alloc(info.size);
+    const { bytesRead } = await handle.read(bytes, 0, info.size, 0);
+    return decodeNfo(bytes.subarray(0, bytesRead));
+  } catch {
+    return null;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
 }
 
 /** Same parsing as fields-repo getFields, for many items at once. */

@@ -10,7 +10,7 @@ import {
   type MovieLayout,
 } from '../../../shared/naming.ts';
 import type { NamingStyle } from '../../../shared/settings.ts';
-import { renderMovieNfo } from './nfo-writer.ts';
+import { renderMovieNfo, type ExistingNfo } from './nfo-writer.ts';
 
 /*
  * The publish planner: what should be on disk for one movie, compared with what the ledger
@@ -24,7 +24,9 @@ import { renderMovieNfo } from './nfo-writer.ts';
  * A file with no row belongs to the user and is never overwritten or removed — except a foreign
  * NFO (`publish.overwriteForeignNfo`) and unknown images (`publish.cleanupUnknownImages`), which
  * go to the recycle bin first. A file identical to what we would write is adopted, since
- * replacing those bytes later loses nothing (they are in the cache).
+ * replacing those bytes later loses nothing (they are in the cache). An NFO written over an
+ * existing one carries over that file's elements the new one does not cover (nfo-writer.ts), so
+ * its bytes depend on `item.nfoOnDisk` as well as the fields.
  *
  * Locked slots under automated publishing (`automated: true`, a run nobody asked for right now:
  * after auto-select, a webhook, a schedule): the lock says the user decided this type, so
@@ -53,6 +55,11 @@ export interface PlanItem {
   folder: string;
   basename: string;
   layout: MovieLayout;
+  /**
+   * NFO files already at this item's NFO paths (absolute path → text), read by load.ts so the new
+   * NFO carries over what it would otherwise lose. A path not here has no readable NFO.
+   */
+  nfoOnDisk?: ReadonlyMap<string, ExistingNfo>;
 }
 
 /** A chosen image as the planner needs it; `bytes` lets the disk check skip hashing. */
@@ -324,7 +331,7 @@ export function desiredFiles(
   }
 
   if (wantsNfo(item, input.fields)) {
-    const text = renderMovieNfo({
+    const nfo = {
       title: item.title,
       year: item.year,
       tmdbId: item.tmdbId,
@@ -333,25 +340,37 @@ export function desiredFiles(
       art,
       fanart: fanart.sort((a, b) => a.rank - b.rank).map((f) => f.rel),
       actorThumbs,
-    });
-    const sha = sha256Text(text);
-    const bytes = Buffer.byteLength(text, 'utf8');
-    for (const rel of nfoFileNames(item.basename, layout, { movieNfo: settings.movieNfo })) {
+    };
+    // Each NFO path carries over from its own file, so their texts may differ.
+    for (const { rel, path: nfoPath } of nfoPaths(item, input.siblings, settings)) {
+      const text = renderMovieNfo(nfo, item.nfoOnDisk?.get(nfoPath));
       files.push({
-        path: abs(item.folder, rel),
+        path: nfoPath,
         rel,
         role: 'nfo',
         assetType: null,
         rank: null,
         source: { kind: 'text', text },
-        sha,
-        bytes,
+        sha: sha256Text(text),
+        bytes: Buffer.byteLength(text, 'utf8'),
         twinOf: null,
         locked: false,
       });
     }
   }
   return { files, errors };
+}
+
+/** Where the item's NFO files go (relative and absolute), whether or not it wants an NFO now. */
+export function nfoPaths(
+  item: PlanItem,
+  siblings: readonly unknown[],
+  settings: Pick<PublishSettings, 'movieNfo'>,
+): { rel: string; path: string }[] {
+  return nfoFileNames(item.basename, namingLayout(item, siblings), { movieNfo: settings.movieNfo }).map((rel) => ({
+    rel,
+    path: abs(item.folder, rel),
+  }));
 }
 
 const slotKey = (type: string | null, rank: number | null) => `${type ?? ''}#${rank ?? 0}`;
