@@ -81,7 +81,7 @@ export interface VerifyItemReport {
 
 export interface VerifyResult {
   checked: number;
-  /** Items with no finding. */
+  /** Items with no finding and no error (an unreadable folder or a vanished video is not clean). */
   clean: number;
   /** Items with findings only. */
   items: VerifyItemReport[];

@@ -85,6 +85,29 @@ describe('bad input while publishing', () => {
     expect(f.files(ok.folder)).toEqual(['Here (2002)-poster.jpg', 'poster.jpg']);
   });
 
+  it('an emptied library root (a disk not mounted): nothing is written for movies whose video is gone', async () => {
+    f = await makePublishFixture();
+    // Loose movies live in the library root itself, which an unmounted disk leaves empty but present.
+    const loose = await f.addMovie({ folder: '', basename: 'Loose (1999)', layout: 'shared-folder' });
+    const own = await f.addMovie({ folder: 'Own (2000)', basename: 'Own (2000)' });
+    await f.choose(loose.id, 'poster', await f.image(5));
+    await f.choose(own.id, 'poster', await f.image(6));
+    expect((await f.client.call('publish', { all: true })).errors).toEqual([]);
+    rmSync(f.root, { recursive: true });
+    mkdirSync(f.root);
+
+    const rebuilt = await f.client.call('rebuild', {});
+    expect(readdirSync(f.root)).toEqual([]);
+    expect(rebuilt.written).toBe(0);
+    expect(rebuilt.errors.map((e) => e.reason)).toEqual([
+      expect.stringMatching(/^The video of Loose \(1999\) is not at .*Loose \(1999\)\.mkv \(moved, deleted, or its disk is not mounted\); nothing was written for it/),
+      expect.stringMatching(/The movie folder .*Own \(2000\) is gone/),
+    ]);
+    const checked = await f.client.call('verify', {});
+    expect(checked).toMatchObject({ checked: 2, clean: 0 });
+    expect(checked.errors.map((e) => e.reason).join('\n')).toMatch(/Loose \(1999\).*it was not checked/);
+  });
+
   it('a folder in the way of a file: that file is refused, the rest is published', async () => {
     f = await makePublishFixture();
     const m = await f.addMovie({ folder: 'Dir (2003)', basename: 'Dir (2003)' });

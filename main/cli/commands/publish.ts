@@ -43,9 +43,11 @@ function showSummary(v: PublishSummary, verb: string): string {
 }
 
 function showVerify(v: VerifyResult): string {
+  const unchecked = v.checked - v.clean - v.items.length;
   const lines = [
     `Checked ${v.checked} items: ${v.clean} as they should be, ${v.items.length} with differences ` +
-      `(${v.counts.missing} missing, ${v.counts.modified} modified, ${v.counts.foreign} foreign, ${v.counts.stale} stale).`,
+      `(${v.counts.missing} missing, ${v.counts.modified} modified, ${v.counts.foreign} foreign, ${v.counts.stale} stale)` +
+      (unchecked > 0 ? `, ${unchecked} that could not be checked (see the errors below).` : '.'),
   ];
   let shown = 0;
   for (const item of v.items) {

@@ -1,3 +1,4 @@
+import { lstat } from 'node:fs/promises';
 import type { Progress } from '../../../shared/api/index.ts';
 import { ApiError } from '../../../shared/api/errors.ts';
 import type {
@@ -157,6 +158,19 @@ async function eachLimited<T>(list: readonly T[], limit: number, fn: (value: T) 
   await Promise.all(Array.from({ length: Math.min(limit, list.length) }, worker));
 }
 
+/**
+ * Why nothing may be written for an item whose video is not where the last scan saw it: a movie
+ * deleted or moved, or a disk not mounted, where writing would fill the empty mount point (and
+ * shadow the real disk when it comes back). Null when the video is there.
+ */
+async function videoProblem(loaded: LoadedItem, consequence: string): Promise<string | null> {
+  const video = loaded.row.video_path;
+  if (!video || (await lstat(video).catch(() => null))) return null;
+  // A folder gone with its video is the planner's to report, in its own words.
+  if (!(await lstat(loaded.item.folder).catch(() => null))) return null;
+  return `The video of ${loaded.item.title} is not at ${video} (moved, deleted, or its disk is not mounted); ${consequence}. Scan the library, then try again.`;
+}
+
 /** Per-item serialisation: two runs never write the same movie folder at once. */
 const itemLocks = new WeakMap<Services, Map<number, Promise<unknown>>>();
 
@@ -212,6 +226,12 @@ export async function runPublish(
       await eachLimited(items, PARALLEL_ITEMS, async (loaded) => {
         options.signal?.throwIfAborted();
         const id = loaded.item.id;
+        const gone = await videoProblem(loaded, 'nothing was written for it');
+        if (gone) {
+          summary.errors.push({ itemId: id, reason: gone });
+          options.onProgress?.({ done: ++done, total, label: loaded.item.title });
+          return;
+        }
         try {
           await withItemLock(s, id, async () => {
             const prepared = await prepareItem(s, loaded, {
@@ -374,6 +394,8 @@ export async function runVerify(
   const reports: VerifyItemReport[] = [];
   const errors: PublishIssue[] = [];
   const toRepair: number[] = [];
+  /** Items with a problem that is not a difference (folder unreadable, video gone): not clean either. */
+  const troubled = new Set<number>();
   let checked = 0;
   const automated = options.automated ?? false;
   for (let i = 0; i < itemIds.length; i += LOAD_BATCH) {
@@ -383,6 +405,14 @@ export async function runVerify(
     for (const r of refused) errors.push({ itemId: r.id, reason: r.reason });
     await eachLimited(items, PARALLEL_ITEMS, async (loaded) => {
       options.signal?.throwIfAborted();
+      const gone = await videoProblem(loaded, 'it was not checked');
+      if (gone) {
+        checked++;
+        troubled.add(loaded.item.id);
+        errors.push({ itemId: loaded.item.id, reason: gone });
+        options.onProgress?.({ done: checked, total: itemIds.length, label: loaded.item.title });
+        return;
+      }
       const prepared = await prepareItem(s, loaded, {
         automated,
         scrutiny: 'stat',
@@ -392,8 +422,10 @@ export async function runVerify(
       checked++;
       const findings = findingsOf(prepared.plan);
       for (const op of prepared.plan.ops) {
-        if (op.op === 'error' && !findings.some((f) => f.path === op.path))
+        if (op.op === 'error' && !findings.some((f) => f.path === op.path)) {
           errors.push({ itemId: loaded.item.id, ...(op.path ? { path: op.path } : {}), reason: op.reason });
+          troubled.add(loaded.item.id);
+        }
       }
       if (findings.length > 0) {
         for (const f of findings) counts[f.kind]++;
@@ -417,5 +449,6 @@ export async function runVerify(
       },
     );
   }
-  return { checked, clean: checked - reports.length, items: reports, counts, errors, repaired };
+  for (const r of reports) troubled.add(r.itemId);
+  return { checked, clean: checked - troubled.size, items: reports, counts, errors, repaired };
 }
