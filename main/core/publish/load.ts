@@ -57,20 +57,19 @@ export function toLayout(value: string): MovieLayout {
 }
 
 /**
- * A blob as the planner sees it. With the data paths and area, its cache file is named up front
- * (the documented layout), which saves a lookup per file; the executor still asks
- * `s.cache.pathOf` whenever that file is not there.
+ * A blob as the planner sees it. Its file is the executor's to find: the cache proves it whole
+ * before anything is published from it (`s.cache.intactBlob`).
  */
-export function toPlanBlob(
-  row: { sha256: string; ext: string; bytes: number; width: number | null; height: number | null },
-  paths?: DataPaths,
-  area?: 'assets' | 'previews' | null,
-): PlanBlob | null {
+export function toPlanBlob(row: {
+  sha256: string;
+  ext: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+}): PlanBlob | null {
   const ext = extForFormat(row.ext);
   if (!ext) return null;
-  const blob: PlanBlob = { sha: row.sha256, ext, bytes: row.bytes, width: row.width, height: row.height };
-  if (paths && area) blob.cachePath = blobPath(paths, area, row.sha256, row.ext);
-  return blob;
+  return { sha: row.sha256, ext, bytes: row.bytes, width: row.width, height: row.height };
 }
 
 const NAMING_STYLE_VALUES = new Set<string>(['both', 'basename', 'folder']);
@@ -204,11 +203,7 @@ export async function loadItems(
         if (!isAssetType(r.asset_type)) continue;
         let blob =
           r.blob_sha && r.sha256 && r.ext && r.bytes !== null
-            ? toPlanBlob(
-                { sha256: r.sha256, ext: r.ext, bytes: r.bytes, width: r.width, height: r.height },
-                s.paths,
-                r.area,
-              )
+            ? toPlanBlob({ sha256: r.sha256, ext: r.ext, bytes: r.bytes, width: r.width, height: r.height })
             : null;
         // An original the scanner did not copy into the cache is published from the file itself.
         if (!blob && r.blob_sha) {
@@ -396,7 +391,7 @@ export async function resolveActorPictures(
         options.signal?.throwIfAborted();
         try {
           const blob = await s.cache.ingestUrl(url, { provider: 'tmdb', area: 'assets', signal: options.signal });
-          const plan = toPlanBlob(blob, s.paths, blob.area);
+          const plan = toPlanBlob(blob);
           if (plan) known.set(url, plan);
         } catch (err) {
           if ((err as Error).name === 'AbortError') throw err;
@@ -434,7 +429,7 @@ async function blobsBySource(db: DbOrTx, paths: DataPaths, urls: readonly string
     .execute();
   const map = new Map<string, PlanBlob>();
   for (const r of rows) {
-    const blob = toPlanBlob(r, paths, r.area);
+    const blob = toPlanBlob(r);
     if (blob) map.set(r.source, blob);
   }
   return map;

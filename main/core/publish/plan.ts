@@ -69,8 +69,6 @@ export interface PlanBlob {
   bytes: number;
   width: number | null;
   height: number | null;
-  /** Where the cache keeps it, when known from its row; the executor asks the cache when this fails. */
-  cachePath?: string;
 }
 
 export interface PlanSlot {
