@@ -4,8 +4,6 @@ import { isAssetType } from '../../../shared/asset-types.ts';
 import { isFieldName, type CastMember, type ItemFields } from '../../../shared/fields.ts';
 import { extensionOf, extForFormat, type MovieLayout } from '../../../shared/naming.ts';
 import type { NamingStyle, PublishMode } from '../../../shared/settings.ts';
-import { blobPath } from '../cache/layout.ts';
-import type { DataPaths } from '../config/data-dir.ts';
 import type { DbOrTx } from '../db/database.ts';
 import type { ItemRow } from '../db/schema.ts';
 import { decodeNfo, NFO_MAX_BYTES } from '../library/nfo-reader.ts';
@@ -369,7 +367,7 @@ export async function resolveActorPictures(
 ): Promise<{ actors: PlanActor[]; failures: { name: string; reason: string }[] }> {
   const urls = [...new Set(cast.map((c) => c.profileUrl!).filter(Boolean))];
   if (urls.length === 0) return { actors: [], failures: [] };
-  const known = await blobsBySource(s.db, s.paths, urls);
+  const known = await blobsBySource(s.db, urls);
   const failures: { name: string; reason: string }[] = [];
   if (options.download) {
     const failed = new Set(
@@ -410,7 +408,7 @@ export async function resolveActorPictures(
   return { actors, failures };
 }
 
-async function blobsBySource(db: DbOrTx, paths: DataPaths, urls: readonly string[]): Promise<Map<string, PlanBlob>> {
+async function blobsBySource(db: DbOrTx, urls: readonly string[]): Promise<Map<string, PlanBlob>> {
   const rows = await db
     .selectFrom('blob_sources')
     .innerJoin('blobs', 'blobs.sha256', 'blob_sources.sha256')
