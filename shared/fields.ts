@@ -1,26 +1,30 @@
 /**
  * The metadata fields an item carries, as one whitelist. Field edits and locks accept only these
  * names, so a field name from outside never reaches SQL or the NFO writer unchecked.
+ *
+ * `fromNfo` says what a provider may do to a value read from the user's own NFO: `fill` only an
+ * empty field (what the user wrote there stays, as players treat local NFO data), `refresh` replace
+ * it (ratings and vote counts go stale; TMDB's cast brings the actor pictures).
  */
 export const FIELD_DEFS = {
-  title: { label: 'Title', kind: 'text' },
-  originalTitle: { label: 'Original title', kind: 'text' },
-  sortTitle: { label: 'Sort title', kind: 'text' },
-  year: { label: 'Year', kind: 'number' },
-  releaseDate: { label: 'Release date', kind: 'text' },
-  plot: { label: 'Plot', kind: 'longtext' },
-  outline: { label: 'Outline', kind: 'longtext' },
-  tagline: { label: 'Tagline', kind: 'text' },
-  runtime: { label: 'Runtime (minutes)', kind: 'number' },
-  certification: { label: 'Certification', kind: 'text' },
-  ratings: { label: 'Ratings', kind: 'ratings' },
-  genres: { label: 'Genres', kind: 'list' },
-  studios: { label: 'Studios', kind: 'list' },
-  countries: { label: 'Countries', kind: 'list' },
-  directors: { label: 'Directors', kind: 'list' },
-  writers: { label: 'Writers', kind: 'list' },
-  cast: { label: 'Cast', kind: 'cast' },
-  collection: { label: 'Collection', kind: 'text' },
+  title: { label: 'Title', kind: 'text', fromNfo: 'fill' },
+  originalTitle: { label: 'Original title', kind: 'text', fromNfo: 'fill' },
+  sortTitle: { label: 'Sort title', kind: 'text', fromNfo: 'fill' },
+  year: { label: 'Year', kind: 'number', fromNfo: 'fill' },
+  releaseDate: { label: 'Release date', kind: 'text', fromNfo: 'fill' },
+  plot: { label: 'Plot', kind: 'longtext', fromNfo: 'fill' },
+  outline: { label: 'Outline', kind: 'longtext', fromNfo: 'fill' },
+  tagline: { label: 'Tagline', kind: 'text', fromNfo: 'fill' },
+  runtime: { label: 'Runtime (minutes)', kind: 'number', fromNfo: 'fill' },
+  certification: { label: 'Certification', kind: 'text', fromNfo: 'fill' },
+  ratings: { label: 'Ratings', kind: 'ratings', fromNfo: 'refresh' },
+  genres: { label: 'Genres', kind: 'list', fromNfo: 'fill' },
+  studios: { label: 'Studios', kind: 'list', fromNfo: 'fill' },
+  countries: { label: 'Countries', kind: 'list', fromNfo: 'fill' },
+  directors: { label: 'Directors', kind: 'list', fromNfo: 'fill' },
+  writers: { label: 'Writers', kind: 'list', fromNfo: 'fill' },
+  cast: { label: 'Cast', kind: 'cast', fromNfo: 'refresh' },
+  collection: { label: 'Collection', kind: 'text', fromNfo: 'fill' },
 } as const;
 
 export type FieldName = keyof typeof FIELD_DEFS;

@@ -68,6 +68,40 @@ describe('metadata merge and candidates', () => {
     expect((await f.item(id)).title).toBe('My Own Title');
   });
 
+  it("keeps what the user's own NFO says, fills what it leaves empty, and refreshes ratings and cast", async () => {
+    const m = movie((x) => x.cast.length > 0 && x.tagline !== '' && x.genres.length > 0);
+    const id = await f.addKnown(m);
+    const now = f.clock.now();
+    // As the scanner records a hand-written NFO.
+    await writeFields(
+      db(),
+      id,
+      {
+        title: 'Mein eigener Titel',
+        plot: 'My handwritten plot.',
+        genres: ['Courtroom'],
+        ratings: [{ source: 'imdb', value: 1, votes: 3, max: 10 }],
+        cast: [{ name: 'Me Myself', role: 'Lead', order: 0, profileUrl: null, tmdbId: null }],
+      },
+      'nfo',
+      now,
+    );
+    await enrich([id]);
+    const fields = await getFields(db(), id);
+    expect(fields).toMatchObject({
+      title: 'Mein eigener Titel',
+      plot: 'My handwritten plot.',
+      genres: ['Courtroom'],
+      // Left empty by the NFO: TMDB fills them.
+      tagline: m.tagline,
+      originalTitle: m.originalTitle,
+      // Statistics go stale and TMDB's cast brings the actor pictures: those are refreshed.
+      ratings: [{ source: 'themoviedb', value: m.vote_average, votes: m.vote_count, max: 10 }],
+    });
+    expect(fields.cast?.[0]?.name).not.toBe('Me Myself');
+    expect((await f.item(id)).title).toBe('Mein eigener Titel');
+  });
+
   it('collects every provider image once, and re-enrichment adds no duplicates', async () => {
     const m = movie((x) => x.fanartImages.length > 10 && x.tmdbImages.logos.length > 0);
     const id = await f.addKnown(m);

@@ -1,5 +1,5 @@
 import { ApiError } from '../../../shared/api/errors.ts';
-import { isFieldName, type FieldName, type ItemFields } from '../../../shared/fields.ts';
+import { FIELD_DEFS, isFieldName, type FieldName, type ItemFields } from '../../../shared/fields.ts';
 import type { DbOrTx } from './database.ts';
 
 export type FieldSource = 'nfo' | 'tmdb' | 'user';
@@ -38,8 +38,10 @@ export async function unlockField(db: DbOrTx, itemId: number, field: FieldName):
 
 /**
  * Writes fields from one source. Automated sources (nfo, tmdb) skip locked fields and report
- * what they skipped; a user edit always writes and locks the field. Title, year and sort title
- * are mirrored onto the item row, which lists and sorts use.
+ * what they skipped; a user edit always writes and locks the field. A provider also leaves alone
+ * what the user's own NFO says, where the field's `fromNfo` rule is `fill` (reported as
+ * `keptFromNfo`). Title, year and sort title are mirrored onto the item row, which lists and
+ * sorts use.
  */
 export async function writeFields(
   db: DbOrTx,
@@ -47,15 +49,21 @@ export async function writeFields(
   fields: ItemFields,
   source: FieldSource,
   now: number,
-): Promise<{ written: FieldName[]; skippedLocked: FieldName[] }> {
+): Promise<{ written: FieldName[]; skippedLocked: FieldName[]; keptFromNfo: FieldName[] }> {
   const locked = new Set(source === 'user' ? [] : await getLockedFields(db, itemId));
+  const fromNfo = new Set(source === 'tmdb' ? await nfoFields(db, itemId) : []);
   const written: FieldName[] = [];
   const skippedLocked: FieldName[] = [];
+  const keptFromNfo: FieldName[] = [];
   const rows: { item_id: number; field: FieldName; value: string; source: FieldSource; updated_at: number }[] = [];
   for (const [name, value] of Object.entries(fields) as [FieldName, unknown][]) {
     if (value === undefined) continue;
     if (locked.has(name)) {
       skippedLocked.push(name);
+      continue;
+    }
+    if (fromNfo.has(name) && FIELD_DEFS[name].fromNfo === 'fill') {
+      keptFromNfo.push(name);
       continue;
     }
     rows.push({ item_id: itemId, field: name, value: JSON.stringify(value), source, updated_at: now });
@@ -89,5 +97,16 @@ export async function writeFields(
   if (written.includes('year')) mirror.year = typeof fields.year === 'number' ? fields.year : null;
   if (written.includes('sortTitle')) mirror.sort_title = fields.sortTitle ?? null;
   if (written.length > 0) await db.updateTable('items').set(mirror).where('id', '=', itemId).execute();
-  return { written, skippedLocked };
+  return { written, skippedLocked, keptFromNfo };
+}
+
+/** Fields whose value came from the user's NFO (the scanner's source), not from a provider or an edit. */
+async function nfoFields(db: DbOrTx, itemId: number): Promise<FieldName[]> {
+  const rows = await db
+    .selectFrom('item_fields')
+    .select('field')
+    .where('item_id', '=', itemId)
+    .where('source', '=', 'nfo')
+    .execute();
+  return rows.map((r) => r.field).filter(isFieldName);
 }
