@@ -7,6 +7,7 @@ import type { SecretVault } from './config/secret-vault.ts';
 import { openDatabase } from './db/database.ts';
 import { EventBus } from './events.ts';
 import { createLogger, type Logger, type LogLevel } from './log.ts';
+import { OwnWrites } from './own-writes.ts';
 import type { BaseServices, Services } from './services.ts';
 import { createLibraryDomain } from './library/index.ts';
 import { createProvidersDomain } from './providers/index.ts';
@@ -59,6 +60,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     paths,
     version: VERSION,
     demo: options.demo ?? false,
+    ownWrites: new OwnWrites(),
   };
   // Domains are filled in one by one; each only touches the others when called, not when built.
   const services = base as Services;

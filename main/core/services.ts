@@ -4,6 +4,7 @@ import type { Clock } from './clock.ts';
 import type { Db, OpenedDatabase } from './db/database.ts';
 import type { EventBus } from './events.ts';
 import type { Logger } from './log.ts';
+import type { OwnWrites } from './own-writes.ts';
 import type { LibraryDomain } from './library/index.ts';
 import type { ProvidersDomain } from './providers/index.ts';
 import type { EnrichDomain } from './enrich/index.ts';
@@ -27,6 +28,8 @@ export interface Services {
   version: string;
   /** Running against the fake providers with a generated library. */
   demo: boolean;
+  /** Library paths this process just wrote, so the watcher does not rescan after our own writes. */
+  ownWrites: OwnWrites;
 
   // Domains: each reaches the others through this object at call time, so construction order
   // does not matter.

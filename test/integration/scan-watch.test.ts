@@ -65,6 +65,36 @@ describe('watching libraries', () => {
     expect((await f.items()).map((i) => i.title).sort()).toEqual(before);
   });
 
+  it("does not report what its own publishing wrote, but does report the user's change right after", async () => {
+    f = await scanFixture({
+      'Heat (1995)/Heat.mkv': { size: GB },
+      'Heat (1995)/poster.jpg': await jpeg(300, 450, 42),
+      'Ronin (1998)/Ronin.mkv': { size: GB + 1 },
+    });
+    await f.scan();
+    const changes: WatchChange[] = [];
+    const stop = await f.engine.services.library.watch('all', (c) => changes.push(c), { debounceMs: 150 });
+    try {
+      // Publishing a new poster for each: written under both names, and Heat's own poster recycled.
+      const heat = await f.byFolder('Heat (1995)');
+      const ronin = await f.byFolder('Ronin (1998)');
+      const picture = path.join(f.tempDir('imports'), 'poster.jpg');
+      writeFileSync(picture, await jpeg(300, 450, 44));
+      for (const item of [heat, ronin])
+        await f.client.call('cache-import', { itemId: item.id, type: 'poster', file: picture });
+      const published = await f.client.call('publish', { itemIds: [heat.id, ronin.id] });
+      expect(published).toMatchObject({ written: 2, linked: 2, recycled: 1 });
+      // A change of the user's, after the publish: only it is reported.
+      makeTree(f.root, { 'Ronin (1998)/fanart.jpg': await jpeg(400, 225, 43) });
+      await until(changes, (c) => c.some((x) => x.folder.endsWith('Ronin (1998)')));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(changes.map((c) => path.relative(f.root, c.folder))).toEqual(['Ronin (1998)']);
+    } finally {
+      stop();
+      await f.engine.services.library.stopWatching();
+    }
+  });
+
   it('reports new and removed movie folders and deleted artwork, once per folder', async () => {
     f = await scanFixture({
       'Heat (1995)/Heat.mkv': { size: GB },

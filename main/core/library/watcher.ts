@@ -150,6 +150,8 @@ export class LibraryWatcher {
       },
     });
     const on = (kind: 'file' | 'dir', reason: WatchChange['reason']) => (p: string) => {
+      // The echo of our own publishing: the folder is already as we recorded it.
+      if (this.#s.ownWrites.has(p)) return;
       const folder = folderForEvent(root, p, kind);
       if (folder) this.#queue({ libraryId, folder, reason: kind === 'dir' && folder === p ? reason : 'changed' });
     };

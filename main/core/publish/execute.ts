@@ -173,6 +173,7 @@ export async function executeItemPlan(
     if (d.recycle) {
       const there = await lstat(op.path).catch(() => null);
       if (there?.isFile()) {
+        s.ownWrites.note(op.path);
         await s.cache.recycle.put(op.path, {
           itemId,
           reason: `${RECYCLE_TEXT[d.reason]}: ${op.rel}`,
@@ -216,6 +217,11 @@ export async function executeItemPlan(
 
   const place = async (op: Extract<PlanOp, { op: 'write' | 'link' }>) => {
     const opts = { beforeCommit: displaceHook(op), expectBytes: op.bytes };
+    if (!options.dryRun) {
+      // Noted before the write: its events may arrive before this function goes on.
+      s.ownWrites.note(op.path);
+      if (path.dirname(op.path) !== folder) s.ownWrites.note(path.dirname(op.path));
+    }
     if (op.op === 'link' && held.has(op.from) && !failed.has(op.from)) {
       if (options.dryRun) return;
       const result = await placeTwin(options.workers, op.from, op.path, folder, opts);
@@ -339,6 +345,7 @@ export async function executeItemPlan(
           try {
             const there = await lstat(op.path).catch(() => null);
             if (there?.isFile()) {
+              s.ownWrites.note(op.path);
               await s.cache.recycle.put(op.path, {
                 itemId,
                 reason: `${RECYCLE_TEXT[op.reason]}: ${op.rel}`,
