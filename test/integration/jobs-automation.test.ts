@@ -18,7 +18,7 @@ const asRadarr = (m: MovieOnDisk): RadarrMovie => ({ ...m.movie, name: m.name, b
 /** Provider requests once none is in flight any more (a request sent at the end of a job lands a moment later). */
 async function quiet(fx: AutomationFixture): Promise<number> {
   let last = -1;
-  for (let still = 0; still < 3; ) {
+  for (let still = 0; still < 3;) {
     await new Promise((r) => setTimeout(r, 50));
     const n = fx.providerRequests();
     still = n === last && Object.values(fx.fakes.stats.inFlight).every((v) => v === 0) ? still + 1 : 0;
@@ -56,7 +56,11 @@ describe('automation for monitored movies', () => {
     await f.s.db.updateTable('items').set({ monitored: 0 }).where('id', '=', c!).execute();
     await runPipeline(f);
     const jobs = await f.client.call('jobs-list', {});
-    const about = (id: number) => jobs.filter((j) => j.itemId === id).map((j) => j.kind).sort();
+    const about = (id: number) =>
+      jobs
+        .filter((j) => j.itemId === id)
+        .map((j) => j.kind)
+        .sort();
     expect(about(a!)).toEqual(['autoselect-item', 'download', 'enrich-item']);
     expect(about(b!)).toEqual(['autoselect-item', 'download', 'enrich-item']);
     expect(about(c!)).toEqual([]);
@@ -65,6 +69,29 @@ describe('automation for monitored movies', () => {
     expect(slots.length).toBeGreaterThan(0);
     expect(slots.every((sl) => sl.blob_sha !== null)).toBe(true);
     expect(artOf(f.files(f.movies[0]!.folder), f.movies[0]!.basename)).toEqual([]);
+  });
+});
+
+describe('cancelling a running step', () => {
+  it('ends its chain, also when the cancel comes from another process (the CLI beside a daemon)', async () => {
+    f = await automationFixture({ movies: 1 });
+    await f.s.library.scanLibrary(f.libraryId);
+    const id = await f.itemIdOf(f.movies[0]!.folder);
+    f.fakes.setLatency(1500);
+    await f.s.jobs.start({ watch: false });
+    const job = await f.s.jobs.enqueue({
+      kind: 'enrich-item',
+      itemId: id,
+      payload: { chain: true },
+      priority: PRIORITY.user,
+    });
+    const fx = f;
+    await expect.poll(async () => (await fx.s.jobs.get(job))?.state, { timeout: 10_000 }).toBe('running');
+    // What `posterity jobs cancel` does in a process that does not run the job: mark the row.
+    await f.s.db.updateTable('jobs').set({ state: 'cancelled', message: 'Cancelled' }).where('id', '=', job).execute();
+    await f.s.jobs.idle();
+    const jobs = await f.client.call('jobs-list', {});
+    expect(jobs.map((j) => [j.kind, j.state])).toEqual([['enrich-item', 'cancelled']]);
   });
 });
 
@@ -77,7 +104,11 @@ describe('a provider down for hours', () => {
     const [enrich] = await f.client.call('jobs-list', { kind: 'enrich-item' });
     expect(enrich).toMatchObject({ state: 'failed', attempts: 1 });
     expect(enrich!.error).toMatch(/TMDB|503|unavailable/i);
-    const item = await f.s.db.selectFrom('items').select(['enrich_after', 'enriched_at']).where('id', '=', enrich!.itemId!).executeTakeFirstOrThrow();
+    const item = await f.s.db
+      .selectFrom('items')
+      .select(['enrich_after', 'enriched_at'])
+      .where('id', '=', enrich!.itemId!)
+      .executeTakeFirstOrThrow();
     expect(item.enriched_at).toBeNull();
     expect(item.enrich_after).toBeGreaterThan(f.clock.now());
 
@@ -113,7 +144,8 @@ describe('Radarr events handled in process', () => {
     // Radarr's upgrade: the old file and every basename-form extra go, the new file arrives.
     await quiet(f);
     f.fakes.stats.reset();
-    for (const n of [...before, `${m.basename}.mkv`, `${m.basename}.nfo`]) rmSync(path.join(m.folder, n), { force: true });
+    for (const n of [...before, `${m.basename}.mkv`, `${m.basename}.nfo`])
+      rmSync(path.join(m.folder, n), { force: true });
     const upgraded: MovieOnDisk = { ...m, basename: `${m.name} Bluray-2160p` };
     writeFileSync(path.join(m.folder, `${upgraded.basename}.mkv`), Buffer.alloc(8192, 9));
     const outcome = await f.s.jobs.handleWebhook('radarr', radarrAbout('radarr-download-upgrade', asRadarr(upgraded)));
@@ -121,7 +153,9 @@ describe('Radarr events handled in process', () => {
     await f.s.jobs.idle();
 
     const after = artOf(f.files(m.folder), upgraded.basename);
-    expect(after.map((n) => n.slice(upgraded.basename.length)).sort()).toEqual(before.map((n) => n.slice(m.basename.length)).sort());
+    expect(after.map((n) => n.slice(upgraded.basename.length)).sort()).toEqual(
+      before.map((n) => n.slice(m.basename.length)).sort(),
+    );
     expect(f.providerRequests()).toBe(0);
   });
 
@@ -136,7 +170,9 @@ describe('Radarr events handled in process', () => {
     const renamed: MovieOnDisk = { ...m, basename: `${m.name} {tmdb-${m.movie.tmdbId}} [Bluray-1080p]` };
     renameSync(path.join(m.folder, `${m.basename}.mkv`), path.join(m.folder, `${renamed.basename}.mkv`));
     unlinkSync(path.join(m.folder, `${m.basename}.nfo`));
-    const body = radarrAbout('radarr-rename', asRadarr(renamed), (b) => renamedFile(b, m.name, m.basename, renamed.basename));
+    const body = radarrAbout('radarr-rename', asRadarr(renamed), (b) =>
+      renamedFile(b, m.name, m.basename, renamed.basename),
+    );
     expect((await f.s.jobs.handleWebhook('radarr', body)).status).toBe('queued');
     await f.s.jobs.idle();
     const files = f.files(m.folder);

@@ -54,6 +54,8 @@ interface Active {
 type AbortReason = 'cancel' | 'stop';
 type Report = (active: Active, progress: Progress | null, message: string | null) => void;
 const PROGRESS_SAVE_EVERY_MS = 1000;
+/** How often running jobs are checked for a cancel made by another process. */
+const CANCEL_POLL_MS = 2000;
 
 /**
  * Runs queued jobs: per-kind worker slots, woken by `wake()` on enqueue and by one timer (the
@@ -166,7 +168,9 @@ export class JobRunner {
         for (const a of left) {
           this.#o.store.finish(
             a.row.id,
-            requeue ? { state: 'requeue', message: 'Stopped with the engine; queued again' } : { state: 'cancelled', message: 'Stopped' },
+            requeue
+              ? { state: 'requeue', message: 'Stopped with the engine; queued again' }
+              : { state: 'cancelled', message: 'Stopped' },
             now,
           );
         }
@@ -256,8 +260,11 @@ export class JobRunner {
    */
   async #armTimer(now: number): Promise<void> {
     if (!this.#running) return;
-    const next = this.#active.size > 0 ? null : await this.#o.store.exclusive(() => this.#o.store.nextRunAfter(now));
-    const delay = Math.max(5, Math.min(this.#o.pollMs, next === null ? Infinity : next - now));
+    const busy = this.#active.size > 0;
+    const next = busy ? null : await this.#o.store.exclusive(() => this.#o.store.nextRunAfter(now));
+    // While jobs run, a cancel from another process should reach them within seconds.
+    const poll = busy ? Math.min(this.#o.pollMs, CANCEL_POLL_MS) : this.#o.pollMs;
+    const delay = Math.max(5, Math.min(poll, next === null ? Infinity : next - now));
     const at = performance.now() + delay;
     if (this.#timer && this.#timerAt <= at) return;
     this.#clearTimer();
@@ -352,10 +359,13 @@ export class JobRunner {
       error = errorText(err);
       const runAfter = this.#o.clock.now() + backoffDelay(spec, row.attempts, this.#o.random());
       outcome = { state: 'retry', error, runAfter };
-      this.#o.log.warn(`Job #${row.id} ${row.kind} failed (try ${row.attempts} of ${row.max_attempts}); retrying later`, {
-        error,
-        retryAt: new Date(runAfter).toISOString(),
-      });
+      this.#o.log.warn(
+        `Job #${row.id} ${row.kind} failed (try ${row.attempts} of ${row.max_attempts}); retrying later`,
+        {
+          error,
+          retryAt: new Date(runAfter).toISOString(),
+        },
+      );
     } else {
       error = errorText(err);
       outcome = { state: 'failed', error };
@@ -386,7 +396,9 @@ export class JobRunner {
     try {
       recorded = await this.#o.store.exclusive(() => batch.map((b) => this.#o.store.finish(b.id, b.outcome, now)));
     } catch (err) {
-      this.#o.log.error('Recording finished jobs failed; they will run again after a restart', { error: errorText(err) });
+      this.#o.log.error('Recording finished jobs failed; they will run again after a restart', {
+        error: errorText(err),
+      });
     }
     batch.forEach((b, i) => {
       if (recorded[i]) this.#o.events.emit({ type: 'job', job: b.event });

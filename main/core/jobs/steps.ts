@@ -36,9 +36,19 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
     return Array.isArray(ids) && ids.length > 0 ? ids.map(Number).filter(Number.isInteger) : undefined;
   };
 
+  /**
+   * A cancelled job's chain ends with it. A cancel from another process (the CLI beside a
+   * daemon) reaches this one's signal only at the runner's next poll, so the row decides too.
+   */
+  const cancelled = async (ctx: JobContext): Promise<boolean> => {
+    if (ctx.signal.aborted) return true;
+    const row = await s.db.selectFrom('jobs').select('state').where('id', '=', ctx.job.id).executeTakeFirst();
+    return row?.state === 'cancelled';
+  };
+
   /** Queues what comes after a finished step for the item, when the chain goes on. */
   const chain = async (ctx: JobContext, done: JobKind, itemId: number) => {
-    if (ctx.job.payload.chain !== true) return;
+    if (ctx.job.payload.chain !== true || (await cancelled(ctx))) return;
     const item = (await pipelineItems(s, [itemId]))[0];
     if (!item) return;
     const next = nextStep(done, level(), item);
@@ -46,6 +56,7 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
   };
 
   const followScan = async (ctx: JobContext, items: ItemRow[], restore: boolean) => {
+    if (await cancelled(ctx)) return;
     let queued = 0;
     for (const item of items) {
       const next = afterScan(level(), item, restore);
@@ -79,7 +90,10 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
         .select('id')
         .where('library_id', 'in', ids.length > 0 ? ids : [-1])
         .execute();
-      await protect(ctx, inLibraries.map((r) => r.id));
+      await protect(
+        ctx,
+        inLibraries.map((r) => r.id),
+      );
       // Only items that still need their first enrichment matter after a plain rescan.
       const fresh = await s.db
         .selectFrom('items')
@@ -89,12 +103,20 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
         .where('enriched_at', 'is', null)
         .where('state', 'in', ['new', 'identified'])
         .execute();
-      await followScan(ctx, await pipelineItems(s, fresh.map((r) => r.id)), false);
+      await followScan(
+        ctx,
+        await pipelineItems(
+          s,
+          fresh.map((r) => r.id),
+        ),
+        false,
+      );
     },
 
     'scan-folder': async (ctx) => {
       const folder = ctx.job.payload.folder;
-      if (typeof folder !== 'string' || folder === '') throw new ApiError('bad_request', 'A scan-folder job needs a folder');
+      if (typeof folder !== 'string' || folder === '')
+        throw new ApiError('bad_request', 'A scan-folder job needs a folder');
       await s.library.scanFolder(folder, { signal: ctx.signal });
       const inFolder = await itemIdsInFolder(s, folder);
       await protect(ctx, inFolder);
@@ -108,7 +130,11 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
       // later for an unknown movie); the scheduler comes back then. Retrying here would not.
       if (r.state === 'failed') throw new FinalError(r.reason ?? 'Enrichment failed');
       const added = r.candidates.added;
-      ctx.note(r.state === 'needs_match' ? 'Needs a match' : `${added} new candidate${added === 1 ? '' : 's'}${r.warnings.length ? ` (${r.warnings[0]})` : ''}`);
+      ctx.note(
+        r.state === 'needs_match'
+          ? 'Needs a match'
+          : `${added} new candidate${added === 1 ? '' : 's'}${r.warnings.length ? ` (${r.warnings[0]})` : ''}`,
+      );
       await chain(ctx, 'enrich-item', itemId);
     },
 
@@ -124,7 +150,13 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
       const missing = await s.db
         .selectFrom('slots')
         .innerJoin('candidates', 'candidates.id', 'slots.candidate_id')
-        .select(['slots.asset_type', 'slots.rank', 'candidates.id as candidateId', 'candidates.url', 'candidates.provider'])
+        .select([
+          'slots.asset_type',
+          'slots.rank',
+          'candidates.id as candidateId',
+          'candidates.url',
+          'candidates.provider',
+        ])
         .where('slots.item_id', '=', itemId)
         .where('slots.blob_sha', 'is', null)
         .execute();
@@ -149,7 +181,10 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
       }
       // The images that arrived are kept; a retry fetches only the rest.
       if (failures.length > 0) {
-        throw new ApiError('provider_error', `${failures.length} of ${missing.length} images could not be downloaded (${failures[0]})`);
+        throw new ApiError(
+          'provider_error',
+          `${failures.length} of ${missing.length} images could not be downloaded (${failures[0]})`,
+        );
       }
       if (missing.length > 0) ctx.note(`${missing.length} image${missing.length === 1 ? '' : 's'} downloaded`);
       await chain(ctx, 'download', itemId);
@@ -165,7 +200,10 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
       }
       const r = await s.publish.publishItem(itemId, { automated: true, signal: ctx.signal });
       if (r.errors.length > 0) {
-        throw new ApiError('io_error', `${r.errors.length} file${r.errors.length === 1 ? '' : 's'} not published (${r.errors[0]!.reason})`);
+        throw new ApiError(
+          'io_error',
+          `${r.errors.length} file${r.errors.length === 1 ? '' : 's'} not published (${r.errors[0]!.reason})`,
+        );
       }
       ctx.note(`${r.written + r.linked} written, ${r.unchanged} unchanged, ${r.recycled} to the recycle bin`);
     },
@@ -180,7 +218,9 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
         ...(itemIds ? { itemIds } : {}),
       });
       const found = Object.values(r.counts).reduce((a, b) => a + b, 0);
-      ctx.note(`${r.checked} checked, ${found} finding${found === 1 ? '' : 's'}${r.repaired ? `, ${r.repaired.written} files restored` : ''}`);
+      ctx.note(
+        `${r.checked} checked, ${found} finding${found === 1 ? '' : 's'}${r.repaired ? `, ${r.repaired.written} files restored` : ''}`,
+      );
     },
 
     gc: async (ctx) => {
@@ -190,7 +230,12 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
 
     rebuild: async (ctx) => {
       const itemIds = itemIdsOf(ctx);
-      await s.publish.rebuild({ dryRun: false, signal: ctx.signal, onProgress: ctx.progress, ...(itemIds ? { itemIds } : {}) });
+      await s.publish.rebuild({
+        dryRun: false,
+        signal: ctx.signal,
+        onProgress: ctx.progress,
+        ...(itemIds ? { itemIds } : {}),
+      });
     },
   };
 }
