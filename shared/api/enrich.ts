@@ -46,6 +46,11 @@ export interface ItemEnrichResult {
   year: number | null;
   /** Why it failed or needs a match. */
   reason: string | null;
+  /**
+   * It failed for a passing reason (the provider unreachable, slow or overloaded): another try
+   * within minutes may well succeed, where other failures wait for the item's own retry time.
+   */
+  retrySoon?: boolean;
   /** Problems that did not stop enrichment (a provider that failed). */
   warnings: string[];
   candidates: { added: number; updated: number; gone: number };

@@ -2,6 +2,7 @@ import { renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PRIORITY } from '../../main/core/jobs/kinds.ts';
+import { QUICK_ENRICH_TRIES } from '../../main/core/jobs/steps.ts';
 import { radarrAbout, renamedFile, type RadarrMovie } from '../fixtures/arr/load.ts';
 import { automationFixture, type AutomationFixture, type MovieOnDisk } from './jobs-fixture.ts';
 
@@ -95,14 +96,38 @@ describe('cancelling a running step', () => {
   });
 });
 
-describe('a provider down for hours', () => {
-  it('ends the enrichment failed with the reason, and comes back when the enrich domain said, not in a loop', async () => {
+describe('a provider down', () => {
+  /** Lets the scheduler and the job backoff see `minutes` pass, a minute at a time. */
+  const minutesPass = async (fx: AutomationFixture, minutes: number) => {
+    for (let i = 0; i < minutes; i++) {
+      fx.clock.advance(60_000);
+      await fx.s.jobs.tick();
+      fx.s.jobs.wake();
+      await fx.s.jobs.idle();
+    }
+  };
+
+  it('for a moment: the next quick try goes through, with no hour lost', async () => {
+    f = await automationFixture({ movies: 1 });
+    await f.s.settings.set('providers.maxRetries', 0);
+    f.fakes.faults.add({ host: 'tmdb', kind: 'status', status: 503, times: 1 });
+    await runPipeline(f);
+    const [first] = await f.client.call('jobs-list', { kind: 'enrich-item' });
+    expect(first).toMatchObject({ state: 'queued', attempts: 1 });
+    expect(first!.error).toMatch(/TMDB|503|unavailable/i);
+    await minutesPass(f, 3);
+    const kinds = (await f.client.call('jobs-list', {})).filter((j) => j.state === 'done').map((j) => j.kind);
+    expect(kinds).toContain('publish-item');
+  });
+
+  it('for hours: a few quick tries, then the enrichment ends failed and comes back when the enrich domain said, not in a loop', async () => {
     f = await automationFixture({ movies: 1 });
     await f.s.settings.set('providers.maxRetries', 0);
     const outage = f.fakes.faults.add({ host: 'tmdb', kind: 'status', status: 503 });
     await runPipeline(f);
+    await minutesPass(f, 10);
     const [enrich] = await f.client.call('jobs-list', { kind: 'enrich-item' });
-    expect(enrich).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(enrich).toMatchObject({ state: 'failed', attempts: QUICK_ENRICH_TRIES });
     expect(enrich!.error).toMatch(/TMDB|503|unavailable/i);
     const item = await f.s.db
       .selectFrom('items')
@@ -114,11 +139,7 @@ describe('a provider down for hours', () => {
 
     // Minutes pass (the scheduler ticks every minute): no new try, no request.
     const asked = await quiet(f);
-    for (let i = 0; i < 30; i++) {
-      f.clock.advance(60_000);
-      await f.s.jobs.tick();
-      await f.s.jobs.idle();
-    }
+    await minutesPass(f, 30);
     expect(f.providerRequests()).toBe(asked);
     expect(await f.client.call('jobs-list', { kind: 'enrich-item' })).toHaveLength(1);
 

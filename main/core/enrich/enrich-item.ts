@@ -28,6 +28,9 @@ export const RETRY_AFTER_MS: Readonly<Record<ProviderFailure, number>> = {
   too_large: DAY_MS,
 };
 
+/** Provider failures that usually pass within minutes (a restart, a blip in the network). */
+const PASSING_FAILURES: ReadonlySet<ProviderFailure> = new Set(['network', 'timeout', 'unavailable', 'rate_limited']);
+
 /** State shared by the items of one run. */
 export interface RunContext {
   signal?: AbortSignal;
@@ -259,6 +262,7 @@ async function write(
     title,
     year,
     reason: failure ? failure.message : null,
+    retrySoon: failure !== null && PASSING_FAILURES.has(failure.kind),
     warnings: r.warnings,
     candidates: counts,
   };

@@ -9,6 +9,9 @@ import { errorText, FinalError } from './backoff.ts';
 import { afterScan, nextStep, type PipelineItem } from './pipeline.ts';
 import type { JobContext, Step } from './runner.ts';
 
+/** Tries an enrichment gets (minutes apart: the job's backoff) before it waits for the item's retry time. */
+export const QUICK_ENRICH_TRIES = 3;
+
 /** A follow-up job a step asks for. */
 export interface FollowUp {
   kind: JobKind;
@@ -127,8 +130,12 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
       const itemId = needItem(ctx);
       const r = await s.enrich.enrichItem(itemId, { force: ctx.job.payload.force === true, signal: ctx.signal });
       // The enrich domain has already put its retry time on the item (sooner for an outage,
-      // later for an unknown movie); the scheduler comes back then. Retrying here would not.
-      if (r.state === 'failed') throw new FinalError(r.reason ?? 'Enrichment failed');
+      // later for an unknown movie); the scheduler comes back then. A passing failure (a
+      // provider restarting) gets a few quick tries first, so a blip does not cost an hour.
+      if (r.state === 'failed') {
+        const reason = r.reason ?? 'Enrichment failed';
+        throw r.retrySoon && ctx.job.attempts < QUICK_ENRICH_TRIES ? new Error(reason) : new FinalError(reason);
+      }
       const added = r.candidates.added;
       ctx.note(
         r.state === 'needs_match'
