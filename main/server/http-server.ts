@@ -141,7 +141,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      unsubscribe();
+      reject(listenError(err, host, options.port ?? 0));
+    });
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
@@ -160,6 +163,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         server.closeAllConnections();
       }),
   };
+}
+
+/** A plain message for a port that cannot be used, with what to do about it. */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (err.code === 'EADDRINUSE')
+    return new ApiError(
+      'conflict',
+      `Cannot listen on ${where}: the port is in use (is Posterity already running?). Choose another with --port N (0 picks a free one).`,
+    );
+  if (err.code === 'EACCES')
+    return new ApiError('conflict', `Cannot listen on ${where}: permission denied. Choose another with --port N.`);
+  return err;
 }
 
 export function isLoopback(host: string): boolean {

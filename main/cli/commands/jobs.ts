@@ -10,6 +10,7 @@ import {
 import { flagBool, flagInt, flagString, parseId, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
 import { printResult, table } from '../output.ts';
+import { configuredWebhookBase, runningDaemon } from './daemon.ts';
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
   if (value === undefined) return undefined;
@@ -142,13 +143,29 @@ export const jobsCommands: Command[] = [
     usage: '[--reveal]',
     summary: 'Show the URLs and secret to give Radarr and Sonarr (Settings → Connect → Webhook).',
     flags: { reveal: { description: 'Show the whole secret' } },
-    async run({ client, io, json }, args) {
+    async run({ client, io, json, engine }, args) {
       const info = await client.call('webhook-info', { reveal: flagBool(args, 'reveal') });
-      printResult(io, json, info, (i) =>
+      // This command runs in its own process: the URLs are those of this data folder's daemon
+      // when one runs, else those a daemon would use with the settings.
+      const daemon = runningDaemon(engine.services.paths.root);
+      const base = daemon?.webhookBase ?? configuredWebhookBase(engine.services.settings.get('webhook.listen'));
+      const at = (url: string) => `${base}${url.slice(url.indexOf('/webhooks/'))}`;
+      const shown = {
+        ...info,
+        radarrUrl: at(info.radarrUrl),
+        sonarrUrl: at(info.sonarrUrl),
+        listening: daemon !== null,
+        source: daemon ? ('daemon' as const) : ('configured' as const),
+        ...(daemon ? { pid: daemon.pid } : {}),
+      };
+      printResult(io, json, shown, (i) =>
         [
           `Radarr: ${i.radarrUrl}`,
           `Sonarr: ${i.sonarrUrl}`,
-          `Secret: ${i.secret}${i.listening ? '' : '  (run `posterity daemon` to receive them)'}`,
+          `Secret: ${i.secret}`,
+          daemon
+            ? `The daemon of this data folder (pid ${daemon.pid}) listens at these URLs now.`
+            : 'No daemon runs for this data folder: these are the configured URLs (webhook.listen, else port 8790); run `posterity daemon` to receive them.',
         ].join('\n'),
       );
     },

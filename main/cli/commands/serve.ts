@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, linkSync, lstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import type { Engine } from '../../core/engine.ts';
 import { imageRoute } from '../../server/image-route.ts';
 import { newToken, startHttpServer, type Route, type RunningServer } from '../../server/http-server.ts';
@@ -35,8 +35,7 @@ export async function serveHttp(
 ) {
   const { engine } = ctx;
   const s = engine.services;
-  const token = extra.token ?? newToken();
-  writeFileSync(s.paths.token, `${token}\n`, { mode: 0o600 });
+  const token = extra.token !== undefined ? writeToken(s.paths.token, extra.token) : folderToken(s.paths.token);
   const ui = extra.ui !== false;
   const staticDir = ui ? await ensureRendererBuilt(ctx.io) : undefined;
   const routes: Route[] = [...(extra.routes ?? [])];
@@ -59,6 +58,79 @@ export async function serveHttp(
   return { server, token };
 }
 
+/** A token as `newToken()` makes it (24 random bytes, base64url), or a longer one. */
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,256}$/;
+
+/**
+ * The one token of a data folder, shared by every `serve`, `daemon` and desktop start, so that
+ * open tabs, bookmarks and clients reading `server-token` keep working across restarts and
+ * beside each other. The file is reused only when it is a regular file that only its owner (this
+ * user) can read; otherwise, or when it is missing or malformed, a new token replaces it (0600).
+ */
+export function folderToken(file: string): string {
+  for (let tries = 0; tries < 5; tries++) {
+    const existing = readPrivateToken(file);
+    if (existing.token) return existing.token;
+    if (existing.present) unlinkQuietly(file);
+    // Written whole under a temporary name, then linked into place: a process starting at the
+    // same moment either sees no file or the complete token, and the first link wins.
+    const token = newToken();
+    const tmp = `${file}.${process.pid}.${token.slice(0, 8)}.tmp`;
+    writeNew(tmp, token);
+    try {
+      linkSync(tmp, file);
+      return token;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // Another process wrote one first: use that one (next turn).
+    } finally {
+      unlinkQuietly(tmp);
+    }
+  }
+  throw new Error(`Cannot create the API token file ${file}`);
+}
+
+/** Writes a given token (tests pass one) as the folder's token, private to this user. */
+function writeToken(file: string, token: string): string {
+  unlinkQuietly(file);
+  writeNew(file, token);
+  return token;
+}
+
+function readPrivateToken(file: string): { present: boolean; token?: string } {
+  let stat;
+  try {
+    stat = lstatSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { present: false };
+    throw err;
+  }
+  if (!stat.isFile()) return { present: true };
+  if (process.platform !== 'win32') {
+    const ownUid = process.getuid?.();
+    if ((stat.mode & 0o077) !== 0 || (ownUid !== undefined && stat.uid !== ownUid)) return { present: true };
+  }
+  const text = readFileSync(file, 'utf8').trim();
+  return TOKEN_PATTERN.test(text) ? { present: true, token: text } : { present: true };
+}
+
+function writeNew(file: string, token: string): void {
+  const fd = openSync(file, 'wx', 0o600);
+  try {
+    writeSync(fd, `${token}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
 export interface RunningApp {
   server: RunningServer;
   token: string;
@@ -76,20 +148,40 @@ export interface RunningApp {
 export async function startApp(
   engine: Engine,
   io: Io,
-  options: { host?: string; port?: number; token?: string } = {},
+  options: {
+    host?: string;
+    port?: number;
+    token?: string;
+    /**
+     * Called once the server listens, before the background jobs start (watching a large
+     * library takes a while): `serve` prints its address here.
+     */
+    onListening?: (listening: { server: RunningServer; token: string; url: string }) => void;
+  } = {},
 ): Promise<RunningApp> {
   const s = engine.services;
-  const jobs = await s.jobs.start();
+  // The door opens first: a port in use fails here, before any worker starts. API calls made
+  // before the workers run only queue jobs, which wait for them.
   const { server, token } = await serveHttp({ engine, io }, options.host ?? '127.0.0.1', options.port ?? 8790, {
     routes: [webhookRoute(s)],
     ...(options.token ? { token: options.token } : {}),
   });
+  const url = `${server.url}/#token=${token}`;
   s.jobs.advertise(server.url);
+  let jobs: boolean;
+  try {
+    options.onListening?.({ server, token, url });
+    jobs = await s.jobs.start();
+  } catch (err) {
+    s.jobs.advertise(null);
+    await server.close();
+    throw err;
+  }
   let closed = false;
   return {
     server,
     token,
-    url: `${server.url}/#token=${token}`,
+    url,
     jobs,
     async close() {
       if (closed) return;
@@ -122,17 +214,20 @@ export const serveCommands: Command[] = [
       }
       const engine = demo?.engine ?? ctx.engine;
       try {
-        const app = await startApp(engine, ctx.io, { host, port });
-        if (ctx.json) {
-          ctx.io.stdout.write(
-            `${JSON.stringify({ url: app.url, apiUrl: app.server.url, token: app.token, demo: demo !== null })}\n`,
-          );
-        } else {
-          ctx.io.stdout.write(`Posterity${demo ? ' (demo)' : ''} is running at ${app.url}\n`);
-          if (!app.jobs)
-            ctx.io.stdout.write('Another Posterity process runs the background jobs of this data folder.\n');
-          ctx.io.stdout.write(`API token in ${engine.services.paths.token}. Press Ctrl+C to stop.\n`);
-        }
+        const app = await startApp(engine, ctx.io, {
+          host,
+          port,
+          onListening: ({ server, token, url }) => {
+            if (ctx.json) {
+              ctx.io.stdout.write(`${JSON.stringify({ url, apiUrl: server.url, token, demo: demo !== null })}\n`);
+            } else {
+              ctx.io.stdout.write(`Posterity${demo ? ' (demo)' : ''} is running at ${url}\n`);
+              ctx.io.stdout.write(`API token in ${engine.services.paths.token}. Press Ctrl+C to stop.\n`);
+            }
+          },
+        });
+        if (!app.jobs && !ctx.json)
+          ctx.io.stdout.write('Another Posterity process runs the background jobs of this data folder.\n');
         await untilSignal();
         await app.close();
       } finally {
