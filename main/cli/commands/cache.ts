@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { isAssetType, ASSET_TYPES } from '../../../shared/asset-types.ts';
+import { isImageFileName } from '../../../shared/naming.ts';
 import type { CacheGcResult, CacheVerifyResult, RecycleEntry } from '../../../shared/api/cache.ts';
 import { ApiError } from '../../../shared/api/errors.ts';
 import { MIN_SHA_PREFIX, resolveShaPrefix } from '../../core/cache/sha-prefix.ts';
@@ -278,11 +279,20 @@ export const cacheCommands: Command[] = [
   {
     name: 'recycle restore',
     usage: 'ID',
-    summary: 'Put a recycled file back where it was.',
+    summary: 'Put a recycled file back where it was (to make a picture the chosen one again, use reuse).',
+    details: [
+      "A restored picture is a file in the folder, not the movie's choice: where the movie has another",
+      'image chosen for that name, the next publish moves it back to the bin. `recycle reuse ID` makes',
+      'it the chosen image instead, and publish then writes it.',
+    ],
     async run({ client, io, json }, args) {
       const id = parseId(args.positionals[0], 'ID');
       const r = await client.call('recycle-restore', { id });
-      printResult(io, json, r, (v) => `Restored ${v.originalPath}`);
+      printResult(io, json, r, (v) =>
+        v.itemId !== null && isImageFileName(v.originalPath)
+          ? `Restored ${v.originalPath}\nIf item ${v.itemId} has another image chosen for this name, the next publish puts that one back; to make this picture its choice instead: posterity recycle reuse ${v.id}`
+          : `Restored ${v.originalPath}`,
+      );
     },
   },
   {
