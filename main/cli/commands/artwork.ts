@@ -10,6 +10,7 @@ import { FIELD_DEFS, isFieldName } from '../../../shared/fields.ts';
 import { flagBool, flagInt, flagString, parseId, UsageError, type ParsedArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import { printResult, table } from '../output.ts';
+import { noCandidatesText } from './enrich.ts';
 
 function typeArg(value: string | undefined): AssetType {
   if (!value) throw new UsageError('an artwork TYPE is needed');
@@ -135,6 +136,12 @@ export const artworkCommands: Command[] = [
       const itemId = parseId(args.positionals[0], 'ITEM');
       const type = flagString(args, 'type');
       const view = await client.call('item-artwork', { itemId, ...(type ? { type: typeArg(type) } : {}) });
+      const shown = view.types.filter((t) => type || t.slots.length || t.clusters.length || t.originals.length);
+      // Nothing at all to show: say whether enrich has yet to run or the providers have nothing.
+      const empty =
+        !json && view.types.every((t) => !t.slots.length && !t.clusters.length && !t.originals.length)
+          ? noCandidatesText(await client.call('item-get', { id: itemId }), type)
+          : null;
       printResult(io, json, view, (v) =>
         [
           `${v.title} (item ${v.itemId})${v.monitored ? '' : ' — unmonitored: automation leaves it alone'}`,
@@ -143,7 +150,8 @@ export const artworkCommands: Command[] = [
                 `${v.previewsPending} previews not fetched yet: look-alikes are not grouped until \`posterity rescore ${v.itemId}\``,
               ]
             : []),
-          ...v.types.filter((t) => type || t.slots.length || t.clusters.length || t.originals.length).map(typeBlock),
+          ...(empty ? [empty] : []),
+          ...shown.map(typeBlock),
         ].join('\n\n'),
       );
     },

@@ -1,4 +1,5 @@
 import type { CandidateRecord, EnrichSummary, ItemEnrichResult, MatchChoice } from '../../../shared/api/enrich.ts';
+import type { ItemDetail } from '../../../shared/api/library.ts';
 import { ASSET_TYPES, isAssetType } from '../../../shared/asset-types.ts';
 import { flagBool, flagInt, flagString, parseId, UsageError } from '../args.ts';
 import { EXIT, type Command } from '../command.ts';
@@ -50,8 +51,21 @@ function choicesText(choices: MatchChoice[]): string {
   );
 }
 
+const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+
+/**
+ * Why an item has no artwork candidates: not enriched yet (say what to run), or enriched and the
+ * providers simply have none (say when they were asked). `type` narrows it to one artwork type.
+ */
+export function noCandidatesText(item: Pick<ItemDetail, 'id' | 'state' | 'enrichedAt'>, type?: string): string {
+  const what = type ? `${type} artwork` : 'artwork';
+  if (item.state === 'needs_match')
+    return `No ${what} candidates yet: item ${item.id} needs a match first (\`posterity match ${item.id}\`).`;
+  if (item.enrichedAt === null) return `No ${what} candidates yet (run \`posterity enrich ${item.id}\` first).`;
+  return `The providers have no ${what} for this movie (asked ${when(item.enrichedAt)} UTC).`;
+}
+
 function candidatesText(rows: CandidateRecord[]): string {
-  if (rows.length === 0) return 'No candidates (run `posterity enrich ITEM` first).';
   return table(
     ['ID', 'TYPE', 'PROVIDER', 'SIZE', 'LANG', 'VOTES', 'SCORE', 'STATE', 'URL'],
     rows.map((c) => [
@@ -143,6 +157,11 @@ export const enrichCommands: Command[] = [
       if (type !== undefined && !isAssetType(type))
         throw new UsageError(`--type must be one of ${ASSET_TYPES.join(', ')}`);
       const rows = await client.call('candidates-list', { itemId, ...(type ? { type } : {}) });
+      if (rows.length === 0 && !json) {
+        const item = await client.call('item-get', { id: itemId });
+        printResult(io, false, item, (i) => noCandidatesText(i, type));
+        return;
+      }
       printResult(io, json, rows, candidatesText);
     },
   },

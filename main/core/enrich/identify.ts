@@ -3,7 +3,7 @@ import type { FetchOptions } from '../providers/provider.ts';
 import type { TmdbClient } from '../providers/tmdb.ts';
 import { tmdbPosterPreviewUrl } from '../providers/tmdb-images.ts';
 import type { TmdbSearchResult } from '../providers/tmdb-schemas.ts';
-import { decide, MATCH_RULES, matchConfidence, yearOf, type MatchTarget } from './match-score.ts';
+import { decide, explainMatch, MATCH_RULES, yearOf, type MatchTarget } from './match-score.ts';
 
 /** What identification needs to know about an item. */
 export interface MatchSubject extends MatchTarget {
@@ -36,17 +36,18 @@ export function searchPlan(item: MatchTarget): { query: string; year: number | n
   return plan;
 }
 
-type Scored = TmdbSearchResult & { confidence: number };
+/** A search result with its confidence and, when its title's numbers differ from the item's, why. */
+type Scored = TmdbSearchResult & { confidence: number; numbers: string | null };
 
 function score(item: MatchTarget, results: TmdbSearchResult[]): Scored[] {
-  return results.map((r) => ({
-    ...r,
-    confidence: matchConfidence(item, {
+  return results.map((r) => {
+    const { confidence, numbers } = explainMatch(item, {
       title: r.title,
       originalTitle: r.original_title,
       year: yearOf(r.release_date),
-    }),
-  }));
+    });
+    return { ...r, confidence, numbers };
+  });
 }
 
 /**
@@ -84,12 +85,17 @@ export async function resolveMovie(
   }
   const choices = await toChoices(tmdb, [...seen.values()], MATCH_RULES.choices, options);
   const what = `"${item.title}"${item.year !== null ? ` (${item.year})` : ''}`;
+  // The best fit held back only because its title's numbers differ (a sequel?): say so.
+  const best = [...seen.values()].sort((a, b) => b.confidence - a.confidence)[0];
   const text =
     reason === 'none'
       ? `TMDB found nothing for ${what}; search for it by hand.`
       : reason === 'tie'
         ? `Several TMDB movies fit ${what} equally well; choose one.`
-        : `No TMDB movie fits ${what} well enough to pick it automatically; choose one.`;
+        : best?.numbers
+          ? `The closest TMDB movie, TMDB ${best.id}, is not picked automatically because the numbers in ` +
+            `the titles differ (${best.numbers}): another part of a series? Choose one.`
+          : `No TMDB movie fits ${what} well enough to pick it automatically; choose one.`;
   return { kind: 'needs_match', reason: text, choices };
 }
 

@@ -31,7 +31,9 @@ export interface EnrichDomain {
   allItemIds(): Promise<number[]>;
   /**
    * A manual match: checked against TMDB first (unknown id → not_found, nothing changed), then
-   * stored and locked, candidates of a previous match marked gone, and the item enriched.
+   * stored and locked, candidates of a previous match marked gone (counted in `candidates.gone`),
+   * the automatic unlocked choices holding them emptied (a warning says so; locked, user and
+   * original choices stay), and the item enriched.
    */
   identify(itemId: number, tmdbId: number, options?: EnrichOptions): Promise<ItemEnrichResult>;
   /** TMDB search results for the "needs match" view, best fit first. */
@@ -170,15 +172,35 @@ export function createEnrichDomain(s: Services): EnrichDomain {
         throw err;
       }
       const now = s.clock.now();
+      let retired: number[] = [];
+      let emptied = 0;
       await s.db.transaction().execute(async (trx) => {
         if (item.tmdb_id !== tmdbId) {
           // The old match's images belong to another movie; kept (slots may hold them) but gone.
-          await trx
-            .updateTable('candidates')
-            .set({ gone_at: now })
+          retired = (
+            await trx
+              .selectFrom('candidates')
+              .select('id')
+              .where('item_id', '=', itemId)
+              .where('gone_at', 'is', null)
+              .execute()
+          ).map((r) => r.id);
+          if (retired.length > 0)
+            await trx.updateTable('candidates').set({ gone_at: now }).where('id', 'in', retired).execute();
+          // Automation's choices among them would publish the other movie's art: emptied (the next
+          // auto-select fills them). Locked or user choices and originals stay as they are.
+          const cleared = await trx
+            .deleteFrom('slots')
             .where('item_id', '=', itemId)
-            .where('gone_at', 'is', null)
-            .execute();
+            .where('chosen_by', '=', 'auto')
+            .where('locked', '=', 0)
+            .where(
+              'candidate_id',
+              'in',
+              trx.selectFrom('candidates').select('id').where('item_id', '=', itemId).where('gone_at', 'is not', null),
+            )
+            .executeTakeFirst();
+          emptied = Number(cleared.numDeletedRows);
         }
         await trx
           .updateTable('items')
@@ -196,6 +218,22 @@ export function createEnrichDomain(s: Services): EnrichDomain {
           .execute();
       });
       const result = await enrichOne(itemId, newRunContext({ ...options, now }));
+      if (retired.length > 0) {
+        // The old match's images count as gone unless the new movie lists the same image again.
+        const stillGone = await s.db
+          .selectFrom('candidates')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('id', 'in', retired)
+          .where('gone_at', 'is not', null)
+          .executeTakeFirstOrThrow();
+        result.candidates = { ...result.candidates, gone: result.candidates.gone + Number(stillGone.n) };
+      }
+      if (emptied > 0)
+        result.warnings = [
+          ...result.warnings,
+          `Emptied ${emptied} automatic choice${emptied === 1 ? '' : 's'} of the previous match; ` +
+            `\`posterity autoselect ${itemId}\` chooses this movie's artwork.`,
+        ];
       s.events.emit({ type: 'items-changed', itemIds: [itemId] });
       return result;
     },

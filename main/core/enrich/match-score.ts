@@ -11,6 +11,12 @@ export const MATCH_RULES = {
   margin: 0.1,
   /** A title that is not exactly equal earns at most this share of its similarity. */
   inexactTitle: 0.9,
+  /**
+   * A title whose numbers differ from the item's (a sequel: "2" against none, "II" against "III",
+   * "Part 2", a year in the title) earns at most this, below `accept`: it is offered as a choice,
+   * never identified without asking.
+   */
+  numbersDiffer: 0.75,
   /** Factor by distance between the item's year and the result's year. */
   year: { same: 1, offByOne: 0.85, offByTwo: 0.6, further: 0.3, unknown: 0.9 },
   /** Choices kept for the user. */
@@ -87,13 +93,76 @@ export interface MatchCandidate {
   year: number | null;
 }
 
-/** Best title fit (any of the item's titles against any of the result's) times the year factor. */
-export function matchConfidence(item: MatchTarget, result: MatchCandidate): number {
+/** Roman numerals read as numbers when they stand alone as a word (I is too often a word). */
+const ROMAN: Readonly<Record<string, number>> = { ii: 2, iii: 3, iv: 4, v: 5, vi: 6, vii: 7, viii: 8, ix: 9, x: 10 };
+
+/**
+ * The numbers a title holds, smallest first: words of digits (a year in a title too) and roman
+ * numerals II–X, so "Rocky II" and "Rocky 2" hold the same number. Digits inside a word
+ * ("Se7en") are part of the word, not a number.
+ */
+export function titleNumbers(title: string): number[] {
+  const out: number[] = [];
+  for (const word of normalizeTitle(title).split(' ')) {
+    if (/^\d+$/.test(word)) out.push(Number(word));
+    else if (Object.hasOwn(ROMAN, word)) out.push(ROMAN[word]!);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/**
+ * Null when two titles hold the same numbers; else why not, e.g.
+ * `"Harbor Lights 2" has the number 2, "Harbor Lights" no number`.
+ */
+export function numbersDifference(a: string, b: string): string | null {
+  const x = titleNumbers(a);
+  const y = titleNumbers(b);
+  if (x.length === y.length && x.every((n, i) => n === y[i])) return null;
+  const has = (ns: number[]) =>
+    ns.length === 0 ? 'no number' : `the number${ns.length > 1 ? 's' : ''} ${ns.join(' and ')}`;
+  return `"${a}" has ${has(x)}, "${b}" ${has(y)}`;
+}
+
+/** How a result's confidence was reached, so a "needs match" can say why. */
+export interface MatchExplanation {
+  /** Title fit times the year factor, rounded to 3 decimals. */
+  confidence: number;
+  /** The best title fit (already capped when the numbers differ). */
+  title: number;
+  year: number;
+  /**
+   * Set when the best-fitting titles hold different numbers (the result's title first), e.g.
+   * `"Harbor Lights 2" has the number 2, "Harbor Lights" no number`: the fit is then at most `numbersDiffer`, below `accept`.
+   */
+  numbers: string | null;
+}
+
+/**
+ * Best title fit (any of the item's titles against any of the result's) times the year factor.
+ * A pair of titles whose numbers differ (a sequel) is capped at `numbersDiffer`.
+ */
+export function explainMatch(item: MatchTarget, result: MatchCandidate): MatchExplanation {
   const mine = [item.title, item.originalTitle].filter((t): t is string => !!t);
   const theirs = [result.title, result.originalTitle].filter((t): t is string => !!t);
   let best = 0;
-  for (const a of mine) for (const b of theirs) best = Math.max(best, titleSimilarity(a, b));
-  return Math.round(best * yearFactor(item.year, result.year) * 1000) / 1000;
+  let numbers: string | null = null;
+  for (const a of mine)
+    for (const b of theirs) {
+      let fit = titleSimilarity(a, b);
+      const differ = fit > 0 ? numbersDifference(b, a) : null;
+      if (differ) fit = Math.min(fit, MATCH_RULES.numbersDiffer);
+      if (fit > best) {
+        best = fit;
+        numbers = differ;
+      }
+    }
+  const year = yearFactor(item.year, result.year);
+  return { confidence: Math.round(best * year * 1000) / 1000, title: best, year, numbers };
+}
+
+/** The confidence of `explainMatch`. */
+export function matchConfidence(item: MatchTarget, result: MatchCandidate): number {
+  return explainMatch(item, result).confidence;
 }
 
 export type MatchDecision<T> =

@@ -44,27 +44,64 @@ export async function selectCandidate(
     );
   }
   if (candidate.asset_type !== params.type) {
-    throw new ApiError('bad_request', `Candidate ${candidate.id} is a ${candidate.asset_type}, not a ${params.type}`, 'candidateId');
+    throw new ApiError(
+      'bad_request',
+      `Candidate ${candidate.id} is a ${candidate.asset_type}, not a ${params.type}`,
+      'candidateId',
+    );
   }
   if (candidate.blocked) {
-    throw new ApiError('conflict', `Candidate ${candidate.id} is blocked; unblock it before choosing it`, 'candidateId');
+    throw new ApiError(
+      'conflict',
+      `Candidate ${candidate.id} is blocked; unblock it before choosing it`,
+      'candidateId',
+    );
+  }
+  if (candidate.gone_at !== null) {
+    throw new ApiError(
+      'conflict',
+      `Candidate ${candidate.id} is gone: it belongs to the previous match of item ${params.itemId}, or the provider ` +
+        `no longer offers it for this movie; choose a current candidate (\`posterity artwork ${params.itemId}\`)`,
+      'candidateId',
+    );
   }
   const blobSha = await availableBlob(s.db, candidate);
   const now = s.clock.now();
   await s.db.transaction().execute(async (trx) => {
-    // Choosing a picture for another rank moves it: the same image twice is never wanted.
+    // The same image twice is never wanted. A locked choice at another rank is the user's (or
+    // kept on purpose): refused rather than silently emptied. An unlocked one moves here, and
+    // auto-select fills the rank it leaves.
     const elsewhere = (await getSlots(trx, params.itemId, params.type)).filter(
       (x) => x.candidateId === candidate.id && x.rank !== rank,
     );
+    const locked = elsewhere.find((x) => x.locked);
+    if (locked) {
+      const whose = locked.chosenBy === 'user' ? 'your' : 'the locked';
+      throw new ApiError(
+        'conflict',
+        `Candidate ${candidate.id} is already ${whose} ${params.type} #${locked.rank}; choose another candidate ` +
+          `for #${rank}, or unlock #${locked.rank} first`,
+        'candidateId',
+      );
+    }
     for (const x of elsewhere) await clearSlot(trx, params.itemId, params.type, x.rank);
     await setSlot(
       trx,
-      { itemId: params.itemId, type: params.type, rank, candidateId: candidate.id, blobSha, chosenBy: 'user', locked: true },
+      {
+        itemId: params.itemId,
+        type: params.type,
+        rank,
+        candidateId: candidate.id,
+        blobSha,
+        chosenBy: 'user',
+        locked: true,
+      },
       now,
     );
   });
   let outcome: { error: string | null } = { error: null };
-  if (!blobSha) outcome = await downloadForSlot(s, cache, candidate, { itemId: params.itemId, type: params.type, rank }, signal);
+  if (!blobSha)
+    outcome = await downloadForSlot(s, cache, candidate, { itemId: params.itemId, type: params.type, rank }, signal);
   s.events.emit({ type: 'items-changed', itemIds: [params.itemId] });
   const slot = await getSlot(s.db, params.itemId, params.type, rank);
   const [view] = await slotViews(s.db, slot ? [slot] : []);
@@ -124,7 +161,11 @@ export async function setBlocked(s: Services, candidateId: number, blocked: bool
         cleared.push({ type: x.type, rank: x.rank });
       }
     }
-    await trx.updateTable('candidates').set({ blocked: blocked ? 1 : 0 }).where('id', '=', candidateId).execute();
+    await trx
+      .updateTable('candidates')
+      .set({ blocked: blocked ? 1 : 0 })
+      .where('id', '=', candidateId)
+      .execute();
   });
   if (cleared.length > 0 || Boolean(candidate.blocked) !== blocked) {
     s.events.emit({ type: 'items-changed', itemIds: [candidate.item_id] });
