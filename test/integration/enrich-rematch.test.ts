@@ -6,7 +6,7 @@ import type { MatchChoice } from '../../shared/api/enrich.ts';
 import type { FakeMovie } from '../fakes/index.ts';
 import { startEnrichFixture, type EnrichFixture } from './enrich-fixture.ts';
 
-describe('enrich fixes against the fake providers', () => {
+describe('matching, re-matching and movies without art, against the fake providers', () => {
   let f: EnrichFixture;
   beforeAll(async () => {
     f = await startEnrichFixture();
@@ -24,7 +24,7 @@ describe('enrich fixes against the fake providers', () => {
     return { code, stdout, stderr };
   }
 
-  it('does not take a sequel for the movie without asking (F3)', async () => {
+  it('does not take a sequel for the movie without asking', async () => {
     const [sequel] = movies((m) => m.title === 'Harbor Lights 2');
     const [first] = movies((m) => m.title === 'Harbor Lights');
     // The folder says "Harbor Lights (1997)": the first film (1994) or its sequel (1997)?
@@ -46,7 +46,7 @@ describe('enrich fixes against the fake providers', () => {
     });
   });
 
-  it('a new match counts the old candidates as gone and empties only their automatic choices (F5)', async () => {
+  it('a new match counts the old candidates as gone and empties only their automatic choices', async () => {
     const [a, b] = movies((m) => m.title === 'Frontier of Marrow Creek');
     const id = await f.addKnown(a!);
     await f.client.call('enrich', { itemIds: [id] });
@@ -95,7 +95,7 @@ describe('enrich fixes against the fake providers', () => {
     expect(again.stdout).toMatch(/candidates: \d+ new, \d+ updated, [1-9]\d* gone/);
   });
 
-  it('says the providers have no artwork instead of "run enrich first" (F12)', async () => {
+  it('says the providers have no artwork instead of "run enrich first"', async () => {
     const [bare] = movies((m) => m.title === 'Untitled Workshop Short');
     const id = await f.addKnown(bare!);
     const before = await run('candidates', String(id));

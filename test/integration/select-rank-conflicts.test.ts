@@ -39,7 +39,7 @@ async function itemWithPosters(title: string) {
   return { itemId, a: await add('a', 'poster.t.abcabcabcabc'), b: await add('b', 'poster.n.defdefdefdef') };
 }
 
-describe('choosing a candidate that another rank already holds (F4)', () => {
+describe('choosing a candidate that another rank already holds', () => {
   it('refuses when the other rank is locked, and leaves both ranks as they were', async () => {
     const { itemId, a, b } = await itemWithPosters('Locked Rank');
     const client = t.client;
