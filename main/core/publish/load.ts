@@ -364,9 +364,9 @@ export async function resolveActorPictures(
   s: Services,
   cast: readonly CastMember[],
   options: { download: boolean; signal?: AbortSignal | undefined },
-): Promise<{ actors: PlanActor[]; failures: { name: string; reason: string }[] }> {
+): Promise<{ actors: PlanActor[]; failures: { name: string; reason: string }[]; notDownloaded: number }> {
   const urls = [...new Set(cast.map((c) => c.profileUrl!).filter(Boolean))];
-  if (urls.length === 0) return { actors: [], failures: [] };
+  if (urls.length === 0) return { actors: [], failures: [], notDownloaded: 0 };
   const known = await blobsBySource(s.db, urls);
   const failures: { name: string; reason: string }[] = [];
   if (options.download) {
@@ -401,11 +401,13 @@ export async function resolveActorPictures(
     await Promise.all(Array.from({ length: Math.min(4, wanted.length) }, worker));
   }
   const actors: PlanActor[] = [];
+  let notDownloaded = 0;
   for (const member of cast) {
     const blob = known.get(member.profileUrl!);
     if (blob) actors.push({ name: member.name, blob });
+    else if (!options.download) notDownloaded++;
   }
-  return { actors, failures };
+  return { actors, failures, notDownloaded };
 }
 
 async function blobsBySource(db: DbOrTx, urls: readonly string[]): Promise<Map<string, PlanBlob>> {

@@ -53,6 +53,8 @@ export interface PreparedItem {
   altSources: Map<string, string[]>;
   temps: string[];
   actorFailures: { name: string; reason: string }[];
+  /** Actor pictures left out because they are not downloaded yet (a dry run downloads nothing). */
+  actorsNotDownloaded: number;
 }
 
 /** Plans one loaded item: actor pictures, desired files, a look at the disk, the plan. */
@@ -63,13 +65,18 @@ export async function prepareItem(
 ): Promise<PreparedItem> {
   let actors: PlanActor[] = [];
   let actorFailures: { name: string; reason: string }[] = [];
+  let actorsNotDownloaded = 0;
   if (
     loaded.settings.actorImages &&
     loaded.castWithPictures.length > 0 &&
     loaded.item.layout !== 'shared-folder' &&
     loaded.siblings.length === 0
   ) {
-    ({ actors, failures: actorFailures } = await resolveActorPictures(s, loaded.castWithPictures, {
+    ({
+      actors,
+      failures: actorFailures,
+      notDownloaded: actorsNotDownloaded,
+    } = await resolveActorPictures(s, loaded.castWithPictures, {
       download: options.downloadActors,
       signal: options.signal,
     }));
@@ -116,7 +123,7 @@ export async function prepareItem(
     if (l.itemId !== loaded.item.id || seen.disk.get(l.path)?.sha !== l.sha256) continue;
     altSources.set(l.sha256, [...(altSources.get(l.sha256) ?? []), l.path]);
   }
-  return { loaded, plan, altSources, temps: seen.temps, actorFailures };
+  return { loaded, plan, altSources, temps: seen.temps, actorFailures, actorsNotDownloaded };
 }
 
 function emptySummary(mode: PublishMode, dryRun: boolean): PublishSummary {
@@ -204,6 +211,7 @@ export async function runPublish(
   const scrutiny = options.scrutiny ?? 'stat';
   const summary = emptySummary(options.mode ?? s.settings.get('publish.mode'), dryRun);
   const notes = new Set<string>();
+  let actorsToDownload = 0;
   const changed: PlayerTarget[] = [];
   const changedIds: number[] = [];
   const total = itemIds.length;
@@ -246,7 +254,10 @@ export async function runPublish(
                 reason: `Actor picture of ${f.name} could not be downloaded: ${f.reason}`,
               });
             }
-            if (dryRun) summary.plan!.push(...describePlan(prepared.plan));
+            if (dryRun) {
+              summary.plan!.push(...describePlan(prepared.plan));
+              actorsToDownload += prepared.actorsNotDownloaded;
+            }
             const outcome = await executeItemPlan(s, prepared.plan, loaded.item.folder, {
               mode: loaded.mode,
               dryRun,
@@ -279,6 +290,11 @@ export async function runPublish(
     }
   } finally {
     await ledger.flush();
+  }
+  if (actorsToDownload > 0) {
+    notes.add(
+      `${actorsToDownload} actor picture${actorsToDownload === 1 ? ' is' : 's are'} not downloaded yet and not in this plan: a real publish downloads ${actorsToDownload === 1 ? 'it' : 'them'} and writes ${actorsToDownload === 1 ? 'it' : 'them'} into .actors/`,
+    );
   }
   summary.notes = [...notes];
 
