@@ -24,6 +24,21 @@ describe('matching, re-matching and movies without art, against the fake provide
     return { code, stdout, stderr };
   }
 
+  it('says a problem every item shares once, naming the items', async () => {
+    const known = movies((m) => m.fanartImages.length > 0).slice(10, 13);
+    const ids: number[] = [];
+    for (const m of known) ids.push(await f.addKnown(m));
+    await f.engine.services.settings.set('fanart.apiKey', 'not-the-right-key');
+    try {
+      const r = await run('enrich', ...ids.map(String), '--force');
+      const refused = r.stdout.split('\n').filter((l) => /Fanart\.tv API key was rejected/.test(l));
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toMatch(new RegExp(`^  items ${ids.join(', ')}: Your Fanart\\.tv API key was rejected`));
+    } finally {
+      await f.engine.services.settings.set('fanart.apiKey', f.fake.fanartApiKey);
+    }
+  });
+
   it('does not take a sequel for the movie without asking', async () => {
     const [sequel] = movies((m) => m.title === 'Harbor Lights 2');
     const [first] = movies((m) => m.title === 'Harbor Lights');

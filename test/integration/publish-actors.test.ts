@@ -47,7 +47,7 @@ describe('actor pictures', () => {
     });
     // A dry run downloads nothing, so it cannot plan the pictures; it says so.
     const dry = await f.client.call('publish', { itemIds: [m.id], dryRun: true });
-    expect(dry.plan!.some((op) => op.path.includes('.actors'))).toBe(false);
+    expect(dry.plan!.some((op) => op.path?.includes('.actors'))).toBe(false);
     expect(dry.notes).toContain(
       '2 actor pictures are not downloaded yet and not in this plan: a real publish downloads them and writes them into .actors/',
     );

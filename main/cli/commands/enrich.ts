@@ -1,4 +1,10 @@
-import type { CandidateRecord, EnrichSummary, ItemEnrichResult, MatchChoice } from '../../../shared/api/enrich.ts';
+import type {
+  CandidateRecord,
+  EnrichSummary,
+  ItemEnrichResult,
+  ItemProblem,
+  MatchChoice,
+} from '../../../shared/api/enrich.ts';
 import type { ItemDetail } from '../../../shared/api/library.ts';
 import { ASSET_TYPES, isAssetType } from '../../../shared/asset-types.ts';
 import { flagBool, flagInt, flagString, parseId, UsageError } from '../args.ts';
@@ -12,13 +18,11 @@ function summaryText(s: EnrichSummary): string {
   ];
   if (s.failed.length > 0) {
     lines.push('', 'Failed (kept as they were; retried later):');
-    for (const f of s.failed.slice(0, 20)) lines.push(`  item ${f.itemId}: ${f.reason}`);
-    if (s.failed.length > 20) lines.push(`  … and ${s.failed.length - 20} more (--json lists all)`);
+    lines.push(...problemLines(s.failed, 20));
   }
   if (s.warnings.length > 0) {
     lines.push('', 'Warnings:');
-    for (const w of s.warnings.slice(0, 10)) lines.push(`  item ${w.itemId}: ${w.reason}`);
-    if (s.warnings.length > 10) lines.push(`  … and ${s.warnings.length - 10} more`);
+    lines.push(...problemLines(s.warnings, 10));
   }
   if (s.needsMatch > 0)
     lines.push(
@@ -26,6 +30,27 @@ function summaryText(s: EnrichSummary): string {
       'Items that need a match: `posterity match ITEM` lists choices, `posterity identify ITEM --tmdb ID` picks one.',
     );
   return lines.join('\n');
+}
+
+/**
+ * Problems with the same reason on one line (a refused key or an outage says the same for every
+ * item): "items 3, 5, 8 and 40 more: …"; at most `max` lines.
+ */
+function problemLines(problems: readonly ItemProblem[], max: number): string[] {
+  const byReason = new Map<string, number[]>();
+  for (const p of problems) byReason.set(p.reason, [...(byReason.get(p.reason) ?? []), p.itemId]);
+  const lines = [...byReason].slice(0, max).map(([reason, ids]) => {
+    const shown = ids.slice(0, 5).join(', ');
+    const who =
+      ids.length === 1
+        ? `item ${shown}`
+        : ids.length <= 5
+          ? `items ${shown}`
+          : `items ${shown} and ${ids.length - 5} more`;
+    return `  ${who}: ${reason}`;
+  });
+  if (byReason.size > max) lines.push(`  … and ${byReason.size - max} other problems (--json lists all)`);
+  return lines;
 }
 
 function itemText(r: ItemEnrichResult): string {
