@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Db, DbOrTx } from '../db/database.ts';
+import { immediateTransaction } from '../db/write-lock.ts';
 import type { BlobRow, DownloadRow } from '../db/schema.ts';
 import type { CacheArea } from './layout.ts';
 
@@ -46,8 +47,7 @@ export class IngestRecords {
 
   /** Runs `work` in one transaction, holding the connection. */
   transaction<T>(work: () => T): Promise<T> {
-    const tx = this.#sqlite.transaction(work);
-    return this.exclusive(() => tx());
+    return this.exclusive(() => immediateTransaction(this.#sqlite, work));
   }
 
   getDownload(url: string, area: CacheArea): DownloadRow | undefined {

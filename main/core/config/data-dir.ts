@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiError } from '../../../shared/api/errors.ts';
@@ -20,10 +20,15 @@ export function resolveDataDir({ flag, env = process.env, runtimeDefault }: Data
   return path.join(xdg, 'posterity');
 }
 
-/** Creates the data dir when absent and proves it writable, with an error a user can act on. */
+/**
+ * Creates the data dir when absent (private to the user on POSIX: it holds API keys and
+ * passwords) and proves it writable, with an error a user can act on.
+ */
 export function ensureDataDir(dir: string): void {
   try {
-    makeDirs(dir);
+    const existed = existsSync(dir);
+    makeDirs(dir, PRIVATE_DIR_MODE);
+    if (existed) tightenOwnDataDir(dir);
     accessSync(dir, constants.R_OK | constants.W_OK);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
@@ -31,6 +36,37 @@ export function ensureDataDir(dir: string): void {
       'io_error',
       `The data folder ${dir} cannot be used (${reason}). Choose another with --data-dir or POSTERITY_DATA_DIR.`,
     );
+  }
+}
+
+const PRIVATE_DIR_MODE = 0o700;
+/** What Posterity itself puts in a data dir (see `dataPaths`, plus the jobs lock and SQLite's side files). */
+const OWN_ENTRIES = new Set([
+  'posterity.db',
+  'posterity.db-wal',
+  'posterity.db-shm',
+  'posterity.db-journal',
+  'logs',
+  'cache',
+  'recycle',
+  'server-token',
+  'jobs.lock',
+]);
+
+/**
+ * Makes an existing data dir private when it is ours: one an older Posterity created with the
+ * default 0755. A folder the user pointed at that holds anything else is left as it is; the
+ * database files themselves are made private when opened. Best effort, never on Windows.
+ */
+function tightenOwnDataDir(dir: string): void {
+  if (process.platform === 'win32') return;
+  try {
+    const { mode } = statSync(dir);
+    if ((mode & 0o077) === 0) return;
+    if (!readdirSync(dir).every((name) => OWN_ENTRIES.has(name))) return;
+    chmodSync(dir, mode & 0o700);
+  } catch {
+    // Not ours to change (another owner, a read-only mount): the database files are still made private.
   }
 }
 
@@ -56,12 +92,17 @@ export type DataPaths = ReturnType<typeof dataPaths>;
 /**
  * mkdir -p, one level at a time. Node's recursive mkdir spins forever on some virtual
  * filesystems (under /proc it keeps retrying ENOENT), so missing parents are created explicitly.
+ * `mode` applies to `dir` itself when it is created; missing parents get the default.
  */
-export function makeDirs(dir: string): void {
+export function makeDirs(dir: string, mode?: number): void {
+  const target = path.resolve(dir);
   const missing: string[] = [];
-  for (let d = path.resolve(dir); !existsSync(d); d = path.dirname(d)) {
+  for (let d = target; !existsSync(d); d = path.dirname(d)) {
     missing.push(d);
     if (path.dirname(d) === d) break;
   }
-  for (const d of missing.reverse()) mkdirSync(d);
+  for (const d of missing.reverse()) {
+    if (d === target && mode !== undefined) mkdirSync(d, { mode });
+    else mkdirSync(d);
+  }
 }

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, sql } from 'kysely';
 import type { Db, DbOrTx, OpenedDatabase } from '../db/database.ts';
 import type { JobKind, JobState } from '../../../shared/api/jobs.ts';
+import { busyToApiError } from '../db/write-lock.ts';
 
 /** A row of the `jobs` table as the queue uses it. */
 export interface JobRow {
@@ -87,7 +88,12 @@ export class QueueStore {
       // Queues behind the open kysely transaction on the connection mutex.
       await sql`select 1`.execute(this.#db);
     }
-    this.#st('begin').run();
+    // Immediate: waits for another process's write lock instead of failing (see write-lock.ts).
+    try {
+      this.#st('begin immediate').run();
+    } catch (err) {
+      throw busyToApiError(err);
+    }
     try {
       const result = fn();
       this.#st('commit').run();

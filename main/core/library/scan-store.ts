@@ -3,6 +3,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { isFieldName, type ItemFields } from '../../../shared/fields.ts';
 import type { ItemState } from '../../../shared/api/library.ts';
 import type { Db } from '../db/database.ts';
+import { immediateTransaction } from '../db/write-lock.ts';
 import type { FoundFile, KnownFile, PrevFolder, WalkError } from './walk.ts';
 
 /*
@@ -202,7 +203,8 @@ export class ScanStore {
         "delete from slots where item_id = ? and asset_type = ? and rank = ? and chosen_by = 'original' and locked = 0",
       ),
       blobAvailable: p("select 1 from blobs where sha256 = ? and state = 'available'").pluck(),
-      upsertFolder: p(`insert into scan_folders (path, library_id, role, signature, subdirs, aux, files, problems, error, scanned_at)
+      upsertFolder:
+        p(`insert into scan_folders (path, library_id, role, signature, subdirs, aux, files, problems, error, scanned_at)
         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         on conflict (path) do update set library_id = excluded.library_id, role = excluded.role, signature = excluded.signature,
           subdirs = excluded.subdirs, aux = excluded.aux, files = excluded.files, problems = excluded.problems,
@@ -213,7 +215,7 @@ export class ScanStore {
 
   /** Runs `fn` in one transaction while holding kysely's connection. */
   async batch<T>(fn: () => T): Promise<T> {
-    return this.#db.connection().execute(async () => this.#sqlite.transaction(fn)());
+    return this.#db.connection().execute(async () => immediateTransaction(this.#sqlite, fn));
   }
 
   // ---- reads at the start of a scan ----
