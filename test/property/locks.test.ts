@@ -181,9 +181,13 @@ describe('locks and blocks under random sequences', () => {
               const r = await s.select.select({ itemId, type: c.asset_type as AssetType, candidateId: c.id, rank });
               expect(r.slot).toMatchObject({ candidateId: c.id, chosenBy: 'user', locked: true });
             } catch (err) {
-              // Choosing a blocked candidate is refused, and refused only for that reason.
+              // Refused only for these reasons, and then nothing changes: the candidate is blocked,
+              // gone, or the user's locked choice at another rank (moving it would empty that rank).
               expect(err, log.join('\n')).toBeInstanceOf(ApiError);
-              expect(c.blocked).toBe(1);
+              const lockedElsewhere = before.some(
+                (sl) => sl.candidate_id === c.id && sl.asset_type === c.asset_type && sl.rank !== rank && sl.locked === 1,
+              );
+              expect(c.blocked === 1 || c.gone_at !== null || lockedElsewhere, log.join('\n')).toBe(true);
               expect(await snapshot(itemId)).toEqual(before);
             }
             break;
