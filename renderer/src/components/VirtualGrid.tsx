@@ -141,6 +141,14 @@ export function VirtualGrid(props: VirtualGridProps) {
   useLayoutEffect(() => {
     onScrollTopRef.current = props.onScrollTop;
   });
+  // The position when the grid goes away (the user opened a movie), read while the element is
+  // still in the document: a click can land before the last scroll event of a busy frame.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    return () => {
+      if (el?.isConnected) onScrollTopRef.current?.(el.scrollTop);
+    };
+  }, []);
 
   // Scroll events arrive once per frame, just before it is rendered. Most leave the window as it
   // is; the others render it right here (flushSync), so the frame on screen includes the new
@@ -196,7 +204,7 @@ export function VirtualGrid(props: VirtualGridProps) {
 
   useImperativeHandle(
     props.ref,
-    () => ({ scrollToIndex, focus: () => scroller.current?.focus(), columns: () => columns }),
+    () => ({ scrollToIndex, focus: () => scroller.current?.focus({ preventScroll: true }), columns: () => columns }),
     [scrollToIndex, columns],
   );
 

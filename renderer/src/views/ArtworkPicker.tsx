@@ -133,7 +133,8 @@ function TypePanel({
   const bridge = useBridge();
   const { run, busy } = useAction();
   const spec = ASSET_TYPE_SPECS[view.type];
-  const [sort, setSort] = useState<SortMode>('size');
+  // Best score first: the order auto-select goes by, so its pick and the likely best ones lead.
+  const [sort, setSort] = useState<SortMode>('score');
   const [showBlocked, setShowBlocked] = useState(false);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [active, setActive] = useState(0);
@@ -184,7 +185,11 @@ function TypePanel({
     void run(
       'lock',
       () => client.call(locked ? 'artwork-unlock' : 'artwork-lock', { itemId, type: view.type }),
-      locked ? `${view.label} unlocked: auto-select may change it` : `${view.label} locked`,
+      // A click choice is already locked, so L on it unlocks: say what that costs, since the next
+      // auto-select may then replace the user's own pick.
+      locked
+        ? `Unlocked: auto-select may now replace this ${view.label.toLowerCase()}`
+        : `${view.label} locked: auto-select keeps it`,
     ).then(onChanged);
   const toggleBlock = (c: CandidateView) =>
     void run(
@@ -295,21 +300,20 @@ function TypePanel({
       onDrop={onDrop}
     >
       <div className="type-head">
-        <div>
+        <div className="type-title">
           <h2>{view.label}</h2>
           <p className="muted small">
             Ideal {spec.ideal.width}×{spec.ideal.height} ·{' '}
             {spec.language === 'textless' ? 'no text preferred' : 'your languages first'} · keeps {view.count}
           </p>
         </div>
-        <span className="spacer" />
         <button
           type="button"
           className={`btn ${locked ? 'btn-on' : ''}`}
           aria-pressed={locked}
           onClick={toggleLock}
           disabled={busy !== null || slots.length === 0}
-          title="L"
+          title={locked ? 'Unlock: auto-select may then replace it (L)' : 'Lock: auto-select keeps it (L)'}
         >
           <LockIcon open={!locked} /> {locked ? 'Locked' : 'Lock'}
         </button>
@@ -352,7 +356,9 @@ function TypePanel({
             Fetching previews…
           </span>
         ) : (
-          <span className="muted small">Click to choose · Enter chooses · L locks · B blocks · Space previews</span>
+          <span className="muted small">
+            Click to choose (and lock) · Enter chooses · L locks or unlocks · B blocks · Space previews
+          </span>
         )}
         <span className="spacer" />
         {blockedCount > 0 && (

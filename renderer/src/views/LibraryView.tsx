@@ -7,6 +7,7 @@ import { useApi, useBridge, useClient } from '../app/bridge.tsx';
 import { useItemPages, type ItemFilter } from '../app/item-pages.ts';
 import { navigate, routeHref } from '../app/router.ts';
 import { Img } from '../components/Img.tsx';
+import { Modal } from '../components/Modal.tsx';
 import { ErrorMessage, Spinner, useAction } from '../components/ui.tsx';
 import { VirtualGrid, type VirtualGridHandle } from '../components/VirtualGrid.tsx';
 import { pluralize } from '../lib/format.ts';
@@ -37,12 +38,16 @@ const STATE_BADGES: Record<string, { text: string; className: string } | undefin
   missing: { text: 'Files missing', className: 'badge badge-bad' },
 };
 
-/** Bulk actions and the job kind each queues. */
+/**
+ * Bulk actions and the job kind each queues. `confirm`: it writes into the user's library
+ * folders (and recycles the files it replaces), so it asks first, with the count.
+ */
 const BULK_ACTIONS = [
-  { id: 'enrich', label: 'Find artwork', job: 'enrich-item', done: 'Finding artwork' },
-  { id: 'autoselect', label: 'Choose artwork', job: 'autoselect-item', done: 'Choosing artwork' },
-  { id: 'publish', label: 'Publish', job: 'publish-item', done: 'Publishing' },
+  { id: 'enrich', label: 'Find artwork', job: 'enrich-item', done: 'Finding artwork', confirm: false },
+  { id: 'autoselect', label: 'Choose artwork', job: 'autoselect-item', done: 'Choosing artwork', confirm: false },
+  { id: 'publish', label: 'Publish…', job: 'publish-item', done: 'Publishing', confirm: true },
 ] as const;
+type BulkAction = (typeof BULK_ACTIONS)[number];
 
 type ViewMode = 'grid' | 'list';
 const VIEW_KEY = 'posterity.library.view';
@@ -120,13 +125,23 @@ export function LibraryView({ status }: { status: Status }) {
 
   const pages = useItemPages(filter);
   const total = pages.total ?? 0;
-  // A different filter starts at the top (not on the first render: that one is restored).
-  const firstFilter = useRef(true);
+  // Back from a movie, the focus goes to the grid (its active cell is the movie just opened), so
+  // the keyboard goes on where it was instead of starting over from the sidebar.
+  const returning = useRef(memory.active >= 0);
+  const gridShown = pages.total !== null && !pages.error;
   useEffect(() => {
-    if (firstFilter.current) {
-      firstFilter.current = false;
-      return;
-    }
+    if (!gridShown || !returning.current) return;
+    returning.current = false;
+    grid.current?.focus();
+  }, [gridShown]);
+  // A different filter starts at the top; the one the view opened with keeps the restored place.
+  // Compared by value, not by "is this the first run": StrictMode runs mount effects twice, and
+  // a first-run flag made the second run reset the remembered scroll position to the top.
+  const shownFilter = useRef(JSON.stringify(filter));
+  useEffect(() => {
+    const key = JSON.stringify(filter);
+    if (shownFilter.current === key) return;
+    shownFilter.current = key;
     setActive(-1);
     memory.scrollTop = 0;
     initialScrollTop.current = 0;
@@ -186,7 +201,9 @@ export function LibraryView({ status }: { status: Status }) {
     }
   };
 
-  const bulk = async (action: (typeof BULK_ACTIONS)[number]) => {
+  const [confirming, setConfirming] = useState<BulkAction | null>(null);
+  const bulk = async (action: BulkAction) => {
+    setConfirming(null);
     const itemIds = [...selected];
     // Queued as jobs: they run in the background with progress in Activity, user work first.
     await run(
@@ -361,7 +378,7 @@ export function LibraryView({ status }: { status: Status }) {
               type="button"
               className="btn btn-small"
               disabled={busy !== null}
-              onClick={() => void bulk(a)}
+              onClick={() => (a.confirm ? setConfirming(a) : void bulk(a))}
             >
               {a.label}
             </button>
@@ -392,6 +409,13 @@ export function LibraryView({ status }: { status: Status }) {
             Clear
           </button>
         </div>
+      )}
+      {confirming && (
+        <ConfirmPublish
+          count={selected.size}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => void bulk(confirming)}
+        />
       )}
       {pages.error && (
         <div className="view-scroll">
@@ -543,6 +567,35 @@ const PosterCell = memo(function PosterCell({
 });
 
 /** A cell's selection tick: toggles the selection without following the cell's link. */
+/** Asks before a bulk publish: it writes files into the folder of every selected movie, maybe thousands. */
+function ConfirmPublish({
+  count,
+  onCancel,
+  onConfirm,
+}: {
+  count: number;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
+  const movies = pluralize(count, 'movie');
+  return (
+    <Modal title={`Publish ${movies}?`} onClose={onCancel}>
+      <p>
+        This writes the chosen artwork and details of {movies} into {count === 1 ? 'its folder' : 'their folders'} in
+        your library. A file that changes goes to the recycle bin first.
+      </p>
+      <div className="field-row" style={{ justifyContent: 'flex-end' }}>
+        <button type="button" className="btn btn-ghost" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="button" className="btn btn-primary" onClick={onConfirm}>
+          Publish {movies}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
 function SelectBox(props: { className: string; title: string; selected: boolean; onToggle: () => void }) {
   return (
     <span
