@@ -8,10 +8,11 @@ import { chromiumAvailable, ensureFreshRenderer, servedInBrowser } from './harne
 const MOVIES = 240;
 
 /**
- * Fixes from an exploratory test of the UI at scale, each checked where the user met it: in
- * headless Chromium against `serve`.
+ * The library grid and the artwork picker as a user at scale meets them: keeping one's place,
+ * selecting with the mouse, confirming bulk writes, locks that never change unannounced, and a
+ * small window. In headless Chromium against `serve`.
  */
-describe.skipIf(!chromiumAvailable())('desktop UI in a browser: fixes from exploratory testing', () => {
+describe.skipIf(!chromiumAvailable())('desktop UI in a browser: library grid and picker usability', () => {
   beforeAll(async () => {
     await ensureFreshRenderer();
   }, 120_000);

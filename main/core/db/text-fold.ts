@@ -4,7 +4,11 @@
  * function `search_fold` and applied to both sides.
  */
 export function foldForSearch(text: string): string {
-  return text.normalize('NFD').replace(COMBINING_MARKS, '').toLowerCase().replace(LETTERS, (c) => SPELLED_OUT[c]!);
+  return text
+    .normalize('NFD')
+    .replace(COMBINING_MARKS, '')
+    .toLowerCase()
+    .replace(LETTERS, (c) => SPELLED_OUT[c]!);
 }
 
 export const SEARCH_FOLD_SQL = 'search_fold';
