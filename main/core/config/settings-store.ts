@@ -56,6 +56,34 @@ export class SettingsStore {
     return store;
   }
 
+  /**
+   * Reads the stored values again, for changes another process made (`posterity config set`
+   * beside a running daemon or app): each changed key is announced like a change made here.
+   * Secrets kept in the OS vault are this process's own and stay as they are. Returns the keys.
+   */
+  async reload(): Promise<SettingKey[]> {
+    const fresh = new Map<SettingKey, unknown>();
+    for (const row of await this.#db.selectFrom('settings').selectAll().execute()) {
+      if (!isSettingKey(row.key)) continue;
+      const parsed = SETTINGS[row.key].schema.safeParse(safeParse(row.value));
+      if (parsed.success) fresh.set(row.key, parsed.data);
+    }
+    const changed: SettingKey[] = [];
+    for (const key of SETTING_KEYS) {
+      if (this.#vault && SETTINGS[key].secret) continue;
+      const before = this.#stored.has(key) ? JSON.stringify(this.#stored.get(key)) : undefined;
+      const after = fresh.has(key) ? JSON.stringify(fresh.get(key)) : undefined;
+      if (before === after) continue;
+      if (fresh.has(key)) this.#stored.set(key, fresh.get(key));
+      else this.#stored.delete(key);
+      const value = this.get(key);
+      if (SETTINGS[key].secret && typeof value === 'string') this.#log.addSecret(value);
+      changed.push(key);
+    }
+    if (changed.length > 0) this.#events.emit({ type: 'settings-changed', keys: changed });
+    return changed;
+  }
+
   get<K extends SettingKey>(key: K): SettingValue<K> {
     const fromEnv = this.#fromEnv(key);
     if (fromEnv !== undefined) return fromEnv;

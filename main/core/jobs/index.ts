@@ -8,6 +8,7 @@ import type { ArrSource } from './arr-events.ts';
 import { handleArrWebhook, type ArrOutcome } from './arr-webhook.ts';
 import { coalesceKeyFor, JOB_KIND_SPECS, PRIORITY } from './kinds.ts';
 import { QueueStore, type JobRow, type NewJob } from './queue-store.ts';
+import { followOtherProcesses } from './other-processes.ts';
 import { JobRunner, parsePayload } from './runner.ts';
 import { createScheduler, type TickReport } from './scheduler.ts';
 import { createSteps } from './steps.ts';
@@ -89,6 +90,7 @@ export function createJobsDomain(s: Services): JobsDomain {
   let baseUrl: string | null = null;
   let secretPromise: Promise<string> | null = null;
   let unwatch: (() => void) | null = null;
+  let unfollow: (() => void) | null = null;
 
   const toNewJob = (r: EnqueueRequest, now: number): NewJob => {
     const spec = JOB_KIND_SPECS[r.kind];
@@ -193,6 +195,8 @@ export function createJobsDomain(s: Services): JobsDomain {
 
   const stop: JobsDomain['stop'] = async (options = {}) => {
     scheduler.stop();
+    unfollow?.();
+    unfollow = null;
     if (unwatch) {
       unwatch();
       unwatch = null;
@@ -246,6 +250,7 @@ export function createJobsDomain(s: Services): JobsDomain {
           );
         });
       }
+      unfollow = followOtherProcesses(s, log);
       log.info('Job workers and scheduler started', { watching: unwatch !== null });
       return true;
     },

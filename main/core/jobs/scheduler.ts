@@ -1,3 +1,4 @@
+import { opendir } from 'node:fs/promises';
 import type { JobKind } from '../../../shared/api/jobs.ts';
 import type { Services } from '../services.ts';
 import { errorText } from './backoff.ts';
@@ -47,7 +48,10 @@ export function createScheduler(
   let ticking: Promise<TickReport> | null = null;
 
   const due = async (kind: JobKind, key: string, everyMs: number, now: number, alsoDoneAt: number | null = null) => {
-    const last = Math.max((await store.exclusive(() => store.lastQueuedAt(kind, key))) ?? -Infinity, alsoDoneAt ?? -Infinity);
+    const last = Math.max(
+      (await store.exclusive(() => store.lastQueuedAt(kind, key))) ?? -Infinity,
+      alsoDoneAt ?? -Infinity,
+    );
     return now - last >= everyMs;
   };
 
@@ -58,11 +62,18 @@ export function createScheduler(
     const rescanHours = s.settings.get('schedule.rescanHours');
     if (rescanHours > 0) {
       // Libraries whose root was unreachable are rescanned too: that is how they come back online.
-      const libraries = await s.db.selectFrom('libraries').select(['id', 'last_scan_at']).execute();
+      const libraries = await s.db.selectFrom('libraries').select(['id', 'path', 'state', 'last_scan_at']).execute();
       for (const lib of libraries) {
         const key = coalesceKeyFor({ kind: 'scan-library', libraryId: lib.id });
-        if (!(await due('scan-library', key, rescanHours * HOUR_MS, now, lib.last_scan_at))) continue;
-        await enqueue({ kind: 'scan-library', libraryId: lib.id, priority: PRIORITY.schedule, payload: { reason: 'schedule' } });
+        // An offline library whose folder is back is rescanned at once, not hours later.
+        const back = lib.state === 'missing' && (await hasEntries(lib.path));
+        if (!back && !(await due('scan-library', key, rescanHours * HOUR_MS, now, lib.last_scan_at))) continue;
+        await enqueue({
+          kind: 'scan-library',
+          libraryId: lib.id,
+          priority: PRIORITY.schedule,
+          payload: { reason: back ? 'the library folder is back' : 'schedule' },
+        });
         report.rescans++;
       }
     }
@@ -88,7 +99,8 @@ export function createScheduler(
       const keepDays = s.settings.get('jobs.historyDays');
       report.pruned = await store.exclusive(() => store.prune(now - keepDays * DAY_MS));
     }
-    if (report.rescans || report.refreshes || report.verify || report.gc || report.pruned) log.info('Scheduled work queued', { ...report });
+    if (report.rescans || report.refreshes || report.verify || report.gc || report.pruned)
+      log.info('Scheduled work queued', { ...report });
     return report;
   };
 
@@ -108,7 +120,9 @@ export function createScheduler(
       .where((eb) =>
         eb.or([
           eb('enrich_after', '<=', now),
-          ...(refreshDays > 0 ? [eb.and([eb('state', '=', 'enriched'), eb('enriched_at', '<=', earliestRefresh)])] : []),
+          ...(refreshDays > 0
+            ? [eb.and([eb('state', '=', 'enriched'), eb('enriched_at', '<=', earliestRefresh)])]
+            : []),
         ]),
       )
       .where(({ not, exists, selectFrom }) =>
@@ -132,7 +146,10 @@ export function createScheduler(
       .execute();
     const dueItems = rows
       .filter((r) => {
-        const at = enrichDueAt({ id: r.id, enrichedAt: r.enriched_at, enrichAfter: r.enrich_after, updatedAt: r.updated_at }, refreshDays);
+        const at = enrichDueAt(
+          { id: r.id, enrichedAt: r.enriched_at, enrichAfter: r.enrich_after, updatedAt: r.updated_at },
+          refreshDays,
+        );
         return at !== null && at <= now;
       })
       .slice(0, REFRESH_PER_TICK);
@@ -157,7 +174,8 @@ export function createScheduler(
     },
     start() {
       if (timer) return;
-      const run = () => void scheduler.tick().catch((err: unknown) => log.error('Scheduling failed', { error: errorText(err) }));
+      const run = () =>
+        void scheduler.tick().catch((err: unknown) => log.error('Scheduling failed', { error: errorText(err) }));
       setImmediate(run);
       timer = setInterval(run, TICK_MS);
       timer.unref();
@@ -168,4 +186,18 @@ export function createScheduler(
     },
   };
   return scheduler;
+}
+
+/** A folder that exists and holds something: an unmounted share's mount point is empty. */
+async function hasEntries(folder: string): Promise<boolean> {
+  try {
+    const dir = await opendir(folder);
+    try {
+      return (await dir.read()) !== null;
+    } finally {
+      await dir.close();
+    }
+  } catch {
+    return false;
+  }
 }

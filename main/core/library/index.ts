@@ -65,6 +65,8 @@ export interface LibraryDomain {
    * rescans the folder itself.
    */
   startWatching(options?: WatchOptions): Promise<void>;
+  /** Watches libraries another process added, stops those it removed, re-arms a root that came back. */
+  syncWatching(): Promise<void>;
   stopWatching(): Promise<void>;
   close(): Promise<void>;
 }
@@ -162,12 +164,15 @@ export function createLibraryDomain(s: Services): LibraryDomain {
     // Art folders, disc structures, extras and samples belong to the movie folder above them.
     while (lib && folder !== lib.path && belongsToParent(folder)) folder = path.dirname(folder);
     if (!lib) throw new ApiError('not_found', `No library holds ${absFolder}`, 'path');
+    // A library marked offline is scanned whole once it answers again: everything changed
+    // meanwhile is found, and its movies lose the "cannot be reached" problem.
+    const whole = lib.state === 'missing';
     return serialized(lib.id, () =>
       runScan(s, getStore(), {
         libraryId: lib.id,
         root: lib.path,
-        starts: [folder],
-        force: new Set([folder]),
+        starts: [whole ? lib.path : folder],
+        force: whole ? new Set() : new Set([folder]),
         deep: options.deep ?? false,
         onProgress: options.onProgress,
         signal: options.signal,
@@ -249,6 +254,7 @@ export function createLibraryDomain(s: Services): LibraryDomain {
     scanFolder,
     watch: (target, onChange, options) => watcher.subscribe(target, onChange, options),
     startWatching: (options) => watcher.startAll(options),
+    syncWatching: () => watcher.sync(),
     stopWatching: () => watcher.stopAll(),
     async close() {
       await watcher.stopAll();

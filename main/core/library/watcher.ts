@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { ACTORS_DIR, EXTRAFANART_DIR, extensionOf, isImageFileName } from '../../../shared/naming.ts';
@@ -74,7 +75,12 @@ export function folderForEvent(root: string, abs: string, kind: 'file' | 'dir'):
 export class LibraryWatcher {
   readonly #s: Services;
   readonly #fallback: Listener;
-  readonly #watchers = new Map<number, { root: string; fsw: FSWatcher }>();
+  /**
+   * `folder`: the root's identity (dev:ino) when watching began. A root unmounted and mounted
+   * again, or deleted and made again, is another folder at the same path, which the old watches
+   * no longer see; chokidar does not notice that by itself.
+   */
+  readonly #watchers = new Map<number, { root: string; fsw: FSWatcher; folder: string | null }>();
   readonly #subs = new Set<{ target: number | 'all'; fn: Listener }>();
   readonly #pending = new Map<string, { timer: NodeJS.Timeout; change: WatchChange }>();
   #all = false;
@@ -116,6 +122,32 @@ export class LibraryWatcher {
     if (this.#all) await this.#start(id);
   }
 
+  /**
+   * Brings the watchers in line with the libraries now stored (another process may have added or
+   * removed one), and re-arms the watcher of a root that went away and is back: such a root is
+   * reported as `added`, so everything that changed meanwhile is rescanned.
+   */
+  async sync(): Promise<void> {
+    if (!this.#all) return;
+    const libs = await this.#s.db.selectFrom('libraries').select(['id', 'path']).execute();
+    const stored = new Set(libs.map((l) => l.id));
+    for (const id of [...this.#watchers.keys()]) if (!stored.has(id)) await this.libraryRemoved(id);
+    for (const l of libs) {
+      const w = this.#watchers.get(l.id);
+      const now = await folderIdentity(l.path);
+      if (w && now !== null && (w.folder !== now || w.root !== l.path)) {
+        await this.libraryRemoved(l.id);
+        await this.#start(l.id);
+        this.#queue({ libraryId: l.id, folder: l.path, reason: 'added' });
+        this.#s.log.child('library').info('A library folder is back (remounted or made again); watching it again', {
+          libraryId: l.id,
+        });
+      } else if (!w) {
+        await this.#start(l.id);
+      }
+    }
+  }
+
   async libraryRemoved(id: number): Promise<void> {
     const w = this.#watchers.get(id);
     this.#watchers.delete(id);
@@ -131,6 +163,7 @@ export class LibraryWatcher {
       .executeTakeFirst();
     if (!lib) return;
     const root = lib.path;
+    const folder = await folderIdentity(root);
     const fsw = watch(root, {
       ignoreInitial: true,
       persistent: true,
@@ -149,6 +182,7 @@ export class LibraryWatcher {
           .some((q) => DISC_DIRS.has(q.toLowerCase()) || SKIPPED_FOLDER_NAMES.has(q.toLowerCase()));
       },
     });
+    const entry = { root, fsw, folder };
     const on = (kind: 'file' | 'dir', reason: WatchChange['reason']) => (p: string) => {
       // The echo of our own publishing: the folder is already as we recorded it.
       if (this.#s.ownWrites.has(p)) return;
@@ -161,7 +195,7 @@ export class LibraryWatcher {
     fsw.on('addDir', on('dir', 'added'));
     fsw.on('unlinkDir', on('dir', 'removed'));
     fsw.on('error', (err) => this.#s.log.child('library').warn('Watcher error', { libraryId, error: String(err) }));
-    this.#watchers.set(libraryId, { root, fsw });
+    this.#watchers.set(libraryId, entry);
     await new Promise<void>((resolve) => fsw.once('ready', () => resolve()));
   }
 
@@ -192,4 +226,10 @@ export class LibraryWatcher {
       }
     }
   }
+}
+
+/** A folder's identity (`dev:ino`), null when there is no folder there. */
+async function folderIdentity(p: string): Promise<string | null> {
+  const st = await stat(p).catch(() => null);
+  return st?.isDirectory() ? `${st.dev}:${st.ino}` : null;
 }
