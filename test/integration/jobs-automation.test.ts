@@ -73,6 +73,32 @@ describe('automation for monitored movies', () => {
   });
 });
 
+describe('a published picture deleted from the folder', () => {
+  it('is put back after the rescan the watcher asks for, when publishing is automatic', async () => {
+    f = await automationFixture({ movies: 1 });
+    await runPipeline(f);
+    const m = f.movies[0]!;
+    const poster = artOf(f.files(m.folder), m.basename).find((n) => /-poster\./.test(n))!;
+    unlinkSync(path.join(m.folder, poster));
+    // What the watcher queues for the deletion.
+    await f.s.jobs.enqueue({ kind: 'scan-folder', payload: { folder: m.folder, reason: 'watcher: changed' } });
+    await f.s.jobs.idle();
+    expect(f.files(m.folder)).toContain(poster);
+  });
+
+  it('stays deleted until the next check when publishing is not automatic', async () => {
+    f = await automationFixture({ movies: 1 });
+    await runPipeline(f);
+    await f.s.settings.set('automation.level', 'autoselect');
+    const m = f.movies[0]!;
+    const poster = artOf(f.files(m.folder), m.basename).find((n) => /-poster\./.test(n))!;
+    unlinkSync(path.join(m.folder, poster));
+    await f.s.jobs.enqueue({ kind: 'scan-folder', payload: { folder: m.folder, reason: 'watcher: changed' } });
+    await f.s.jobs.idle();
+    expect(f.files(m.folder)).not.toContain(poster);
+  });
+});
+
 describe('cancelling a running step', () => {
   it('ends its chain, also when the cancel comes from another process (the CLI beside a daemon)', async () => {
     f = await automationFixture({ movies: 1 });

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from '../../../shared/api/errors.ts';
 import type { JobKind } from '../../../shared/api/jobs.ts';
@@ -6,7 +7,7 @@ import type { AssetType } from '../../../shared/asset-types.ts';
 import type { Services } from '../services.ts';
 import { setSlotBlob } from '../select/slots-repo.ts';
 import { errorText, FinalError } from './backoff.ts';
-import { afterScan, nextStep, type PipelineItem } from './pipeline.ts';
+import { afterScan, nextStep, reaches, type PipelineItem } from './pipeline.ts';
 import type { JobContext, Step } from './runner.ts';
 
 /** Tries an enrichment gets (minutes apart: the job's backoff) before it waits for the item's retry time. */
@@ -123,7 +124,11 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
       await s.library.scanFolder(folder, { signal: ctx.signal });
       const inFolder = await itemIdsInFolder(s, folder);
       await protect(ctx, inFolder);
-      await followScan(ctx, await pipelineItems(s, inFolder), ctx.job.payload.restore === true);
+      // With unattended publishing on, a published file deleted from the folder is put back now,
+      // not at the next daily check.
+      const restore =
+        ctx.job.payload.restore === true || (reaches(level(), 'publish') && (await lostPublishedFiles(s, inFolder)));
+      await followScan(ctx, await pipelineItems(s, inFolder), restore);
     },
 
     'enrich-item': async (ctx) => {
@@ -259,6 +264,19 @@ export async function itemIdsInFolder(s: Services, folder: string, limit?: numbe
 }
 
 /** The pipeline's view of some items (missing ids are left out). */
+/** Whether a file published for one of these items is gone from its place. */
+async function lostPublishedFiles(s: Services, itemIds: readonly number[]): Promise<boolean> {
+  if (itemIds.length === 0) return false;
+  const rows = await s.db
+    .selectFrom('library_files')
+    .select('path')
+    .where('item_id', 'in', itemIds.slice(0, 500))
+    .where('origin', '=', 'published')
+    .execute();
+  for (const r of rows) if (!(await lstat(r.path).catch(() => null))) return true;
+  return false;
+}
+
 export async function pipelineItems(s: Services, ids: number[]): Promise<ItemRow[]> {
   if (ids.length === 0) return [];
   const rows: ItemRow[] = [];
