@@ -7,6 +7,7 @@ import { webhookRoute } from '../../server/webhooks.ts';
 import { flagInt, flagString } from '../args.ts';
 import { EXIT, type Command } from '../command.ts';
 import { serveHttp, untilSignal } from './serve.ts';
+import { processAlive } from '../../core/process-alive.ts';
 
 /** Seconds running jobs get to finish on SIGTERM before they are stopped and queued again. */
 const STOP_GRACE_MS = 10_000;
@@ -156,7 +157,7 @@ export function runningDaemon(root: string): DaemonAddress | null {
       typeof address.apiUrl !== 'string'
     )
       return null;
-    return isAlive(address.pid) ? (address as DaemonAddress) : null;
+    return processAlive(address.pid) ? (address as DaemonAddress) : null;
   } catch {
     return null;
   }
@@ -173,15 +174,6 @@ export function configuredWebhookBase(listen: string | undefined | null): string
     }
   }
   return 'http://127.0.0.1:8790';
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A wildcard listener is shown with this machine's first LAN address, which Radarr can use. */
@@ -203,7 +195,7 @@ function jobsRunElsewhere(lockFile: string): boolean {
   } catch {
     return false;
   }
-  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid);
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid);
 }
 
 /** `webhook.listen`, with an error that names where a bad value came from. */

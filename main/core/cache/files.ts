@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { ApiError } from '../../../shared/api/errors.ts';
 import { Rejection } from './gate.ts';
+import { processAlive } from '../process-alive.ts';
 
 /*
  * File plumbing for the cache and the recycle bin. Every file that appears under a cache or
@@ -190,7 +191,11 @@ export async function writeTemp(dir: string, bytes: Uint8Array, onCreate?: (tmpP
 }
 
 /** fsync, then rename into place (creating the folder). The temp file is gone afterwards either way. */
-export async function commitTemp(tmpPath: string, finalPath: string, options: { synced?: boolean } = {}): Promise<void> {
+export async function commitTemp(
+  tmpPath: string,
+  finalPath: string,
+  options: { synced?: boolean } = {},
+): Promise<void> {
   try {
     if (!options.synced) await syncFile(tmpPath);
     const dir = path.dirname(finalPath);
@@ -298,16 +303,6 @@ export async function cleanStaleTemps(dir: string, nowMs: number, active: Readon
     removed++;
   }
   return removed;
-}
-
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const IO_TEXT: Record<string, string> = {

@@ -84,16 +84,7 @@ export async function verifyCache(deps: VerifyDeps, options: Options): Promise<V
     .where('state', 'in', ['available', 'quarantined'])
     .orderBy('sha256')
     .execute();
-  const report: VerifyReport = {
-    repair: options.repair,
-    checked: blobs.length,
-    ok: 0,
-    problems: [],
-    thumbnailsMissing: 0,
-    thumbnailsDamaged: 0,
-    thumbnailsRebuilt: 0,
-    strays: { found: 0, moved: 0, examples: [] },
-  };
+  const report = emptyReport(options.repair, blobs.length);
   const verified: string[] = [];
   for (const [i, blob] of blobs.entries()) {
     options.signal?.throwIfAborted();
@@ -116,14 +107,10 @@ export async function verifyCache(deps: VerifyDeps, options: Options): Promise<V
   return report;
 }
 
-/**
- * One blob checked, and repaired when damaged, as `cache verify --repair` would: for a caller
- * about to use its file. The problem found and what became of it; null when the file was whole.
- */
-export async function repairBlob(deps: VerifyDeps, blob: BlobRow): Promise<VerifyProblem | null> {
-  const report: VerifyReport = {
-    repair: true,
-    checked: 1,
+function emptyReport(repair: boolean, checked: number): VerifyReport {
+  return {
+    repair,
+    checked,
     ok: 0,
     problems: [],
     thumbnailsMissing: 0,
@@ -131,6 +118,14 @@ export async function repairBlob(deps: VerifyDeps, blob: BlobRow): Promise<Verif
     thumbnailsRebuilt: 0,
     strays: { found: 0, moved: 0, examples: [] },
   };
+}
+
+/**
+ * One blob checked, and repaired when damaged, as `cache verify --repair` would: for a caller
+ * about to use its file. The problem found and what became of it; null when the file was whole.
+ */
+export async function repairBlob(deps: VerifyDeps, blob: BlobRow): Promise<VerifyProblem | null> {
+  const report = emptyReport(true, 1);
   if (await checkBlob(deps, blob, { repair: true }, report)) await stampVerified(deps.s, [blob.sha256]);
   return report.problems[0] ?? null;
 }

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { processAlive } from '../process-alive.ts';
 
 /** Lock files held by engines of this process (tests open several engines in one process). */
 const heldHere = new Set<string>();
@@ -32,7 +33,7 @@ export function acquireWorkerLock(file: string): WorkerLock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = readPid(file);
-      if (pid !== null && pid !== process.pid && isAlive(pid)) return { acquired: false, heldBy: pid };
+      if (pid !== null && pid !== process.pid && processAlive(pid)) return { acquired: false, heldBy: pid };
       try {
         unlinkSync(file); // stale: its owner is gone
       } catch {
@@ -49,14 +50,5 @@ function readPid(file: string): number | null {
     return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
     return null;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

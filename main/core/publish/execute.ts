@@ -17,6 +17,7 @@ import {
 import type { FsWorkers } from './fs-workers.ts';
 import type { LedgerBatch, NewLedgerRow } from './ledger.ts';
 import { ledgerMtime, type ItemPlan, type PlanOp, type RecycleReason } from './plan.ts';
+import { processAlive } from '../process-alive.ts';
 
 /*
  * Applies one item's plan: each file lands by temp + fsync + rename (fs-ops.ts), whatever it
@@ -91,15 +92,6 @@ export function describePlan(plan: ItemPlan): PlannedFileOp[] {
         return { itemId: plan.itemId, action: 'error', path: op.path, reason: op.reason };
     }
   });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Temp files whose writer is gone (or that are a day old) are ours to remove. */
