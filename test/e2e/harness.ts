@@ -7,6 +7,8 @@ import { startApp, type RunningApp } from '../../main/cli/commands/serve.ts';
 import { createEngine, type Engine } from '../../main/core/engine.ts';
 import { createLogger } from '../../main/core/log.ts';
 import { inProcessClient } from '../../main/core/api/in-process-client.ts';
+import { writeSampleLibrary } from '../../main/cli/demo.ts';
+import { startFakeProviders, type FakeProviders } from '../fakes/index.ts';
 import type { ApiClient } from '../../shared/api/index.ts';
 
 /** Debian's chromium; the e2e suite and the UI benchmark drive it headless. */
@@ -167,4 +169,51 @@ export function servedInBrowser(
     await session.served?.close();
   });
   return session;
+}
+
+/** Waits for a condition outside a test (expect.poll works only inside one). */
+export async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * A served engine with one sample movie scanned and enriched against the fake providers (more
+ * than two groups of poster choices in place) and a browser on it, for the picker's tests.
+ * `movie.id` is set once the block has started.
+ */
+export function servedWithEnrichedMovie(): { session: { served: Served; ui: BrowserSession }; movie: { id: number } } {
+  let fakes: FakeProviders | undefined;
+  const movie = { id: 0 };
+  beforeAll(async () => {
+    fakes = await startFakeProviders({ seed: 7, movieCount: 4 });
+  });
+  afterAll(async () => fakes?.close());
+  const session = servedInBrowser(
+    () => ({ env: { POSTERITY_TMDB_API_URL: fakes!.tmdbApiUrl, POSTERITY_FANART_API_URL: fakes!.fanartApiUrl } }),
+    async (served) => {
+      const { client } = served;
+      await client.call('config-set', { key: 'tmdb.apiKey', value: fakes!.tmdbApiKey });
+      await client.call('config-set', { key: 'fanart.apiKey', value: fakes!.fanartApiKey });
+      await client.call('config-set', { key: 'automation.level', value: 'candidates' });
+      const dir = served.dir('Movies');
+      writeSampleLibrary(dir, fakes!.catalogue.movies.slice(0, 1));
+      const lib = await client.call('library-add', { path: dir, kind: 'movies' });
+      await client.call('jobs-enqueue', { kind: 'scan-library', libraryId: lib.id, chain: true });
+      await until(async () => (await client.call('items-list', {})).total === 1, 30_000);
+      const ids = (await client.call('items-list', {})).items.map((i) => i.id);
+      await client.call('jobs-enqueue', { kind: 'enrich-item', itemIds: ids });
+      await until(async () => (await client.call('items-list', { state: 'enriched' })).total === 1, 30_000);
+      movie.id = (await client.call('items-list', {})).items[0]!.id;
+      await until(
+        async () =>
+          (await client.call('item-artwork', { itemId: movie.id, type: 'poster' })).types[0]!.clusters.length > 2,
+        30_000,
+      );
+    },
+  );
+  return { session, movie };
 }

@@ -1,9 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { writeSampleLibrary } from '../../main/cli/demo.ts';
-import { startFakeProviders, type FakeProviders } from '../fakes/index.ts';
-import { chromiumAvailable, ensureFreshRenderer, servedInBrowser } from './harness.ts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, ensureFreshRenderer, servedInBrowser, servedWithEnrichedMovie } from './harness.ts';
 
 const MOVIES = 240;
 
@@ -127,42 +125,14 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: library grid and
   });
 
   describe('artwork picker', () => {
-    let fakes: FakeProviders;
-    let itemId: number;
-
-    beforeAll(async () => {
-      fakes = await startFakeProviders({ seed: 7, movieCount: 4 });
-    });
-    afterAll(async () => fakes?.close());
-    const session = servedInBrowser(
-      () => ({ env: { POSTERITY_TMDB_API_URL: fakes.tmdbApiUrl, POSTERITY_FANART_API_URL: fakes.fanartApiUrl } }),
-      async (served) => {
-        const { client } = served;
-        await client.call('config-set', { key: 'tmdb.apiKey', value: fakes.tmdbApiKey });
-        await client.call('config-set', { key: 'fanart.apiKey', value: fakes.fanartApiKey });
-        await client.call('config-set', { key: 'automation.level', value: 'candidates' });
-        const dir = served.dir('Movies');
-        writeSampleLibrary(dir, fakes.catalogue.movies.slice(0, 1));
-        const lib = await client.call('library-add', { path: dir, kind: 'movies' });
-        await client.call('jobs-enqueue', { kind: 'scan-library', libraryId: lib.id, chain: true });
-        await until(async () => (await client.call('items-list', {})).total === 1, 30_000);
-        const ids = (await client.call('items-list', {})).items.map((i) => i.id);
-        await client.call('jobs-enqueue', { kind: 'enrich-item', itemIds: ids });
-        await until(async () => (await client.call('items-list', { state: 'enriched' })).total === 1, 30_000);
-        itemId = (await client.call('items-list', {})).items[0]!.id;
-        await until(
-          async () => (await client.call('item-artwork', { itemId, type: 'poster' })).types[0]!.clusters.length > 2,
-          30_000,
-        );
-      },
-    );
+    const { session, movie } = servedWithEnrichedMovie();
 
     afterEach(() => {
       expect(session.ui.errors).toEqual([]);
     });
 
     const posterSlot = async () =>
-      (await session.served.client.call('item-artwork', { itemId, type: 'poster' })).types[0]!.slots.find(
+      (await session.served.client.call('item-artwork', { itemId: movie.id, type: 'poster' })).types[0]!.slots.find(
         (s) => s.rank === 0,
       );
 
@@ -170,11 +140,11 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: library grid and
       const { ui } = session;
       const { page } = ui;
       // The user's own choice, which a click makes (and locks).
-      const first = (await session.served.client.call('item-artwork', { itemId, type: 'poster' })).types[0]!
+      const first = (await session.served.client.call('item-artwork', { itemId: movie.id, type: 'poster' })).types[0]!
         .clusters[0]!.best;
-      await session.served.client.call('artwork-select', { itemId, type: 'poster', candidateId: first.id });
+      await session.served.client.call('artwork-select', { itemId: movie.id, type: 'poster', candidateId: first.id });
       expect(await posterSlot()).toMatchObject({ chosenBy: 'user', locked: true });
-      await page.goto(`${session.served.app.server.url}/#/item/${itemId}`);
+      await page.goto(`${session.served.app.server.url}/#/item/${movie.id}`);
       await page.getByRole('tab', { name: /Poster/ }).click();
       const tiles = page.getByRole('listbox', { name: 'Poster choices' }).getByRole('option');
       await tiles.nth(2).waitFor();
@@ -193,7 +163,7 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: library grid and
     it('orders the choices by best score unless the user asks for the largest', async () => {
       const { ui } = session;
       const { page } = ui;
-      await page.goto(`${session.served.app.server.url}/#/item/${itemId}`);
+      await page.goto(`${session.served.app.server.url}/#/item/${movie.id}`);
       await page.getByRole('tab', { name: /Poster/ }).click();
       const order = page.getByRole('group', { name: 'Order' });
       await expect
@@ -204,8 +174,8 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: library grid and
           .getByRole('listbox', { name: 'Poster choices' })
           .getByRole('option')
           .evaluateAll((tiles) => tiles.map((t) => Number(t.getAttribute('data-candidate-id'))));
-      const clusters = (await session.served.client.call('item-artwork', { itemId, type: 'poster' })).types[0]!
-        .clusters;
+      const clusters = (await session.served.client.call('item-artwork', { itemId: movie.id, type: 'poster' }))
+        .types[0]!.clusters;
       const byScore = clusters.filter((c) => !c.best.blocked).map((c) => c.best.id);
       expect([...clusters].map((c) => c.best.score)).toEqual(
         [...clusters].map((c) => c.best.score).sort((a, b) => b - a),
@@ -220,7 +190,7 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: library grid and
       const { page } = ui;
       await page.setViewportSize({ width: 800, height: 600 });
       try {
-        await page.goto(`${session.served.app.server.url}/#/item/${itemId}`);
+        await page.goto(`${session.served.app.server.url}/#/item/${movie.id}`);
         await page.getByRole('tab', { name: /Poster/ }).click();
         const panel = page.getByRole('region', { name: 'Poster artwork' });
         const own = panel.getByRole('button', { name: 'Use my own image…' });
@@ -238,12 +208,3 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: library grid and
     }, 60_000);
   });
 });
-
-/** Waits for a condition outside a test (expect.poll works only inside one). */
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

@@ -1,9 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { writeSampleLibrary } from '../../main/cli/demo.ts';
-import { startFakeProviders, type FakeProviders } from '../fakes/index.ts';
-import { chromiumAvailable, ensureFreshRenderer, servedInBrowser } from './harness.ts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, ensureFreshRenderer, servedInBrowser, servedWithEnrichedMovie } from './harness.ts';
 
 /**
  * Settings → Storage (cache usage, checks, clean-up, the recycle bin with restore), the scan
@@ -191,7 +189,10 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: storage, scan pr
       const dialog = page.getByRole('dialog', { name: 'Move Big one' });
       await dialog.getByLabel('New folder').fill(path.join(newRoot, 'nowhere'));
       await dialog.getByRole('button', { name: 'Move library' }).click();
-      await dialog.getByRole('alert').getByText(/No such folder/).waitFor();
+      await dialog
+        .getByRole('alert')
+        .getByText(/No such folder/)
+        .waitFor();
       await dialog.getByLabel('New folder').fill(path.join(newRoot, 'Big'));
       await dialog.getByRole('button', { name: 'Move library' }).click();
       await dialog.waitFor({ state: 'detached' });
@@ -207,36 +208,7 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: storage, scan pr
   });
 
   describe('artwork picker keyboard', () => {
-    let fakes: FakeProviders;
-    let itemId: number;
-
-    beforeAll(async () => {
-      fakes = await startFakeProviders({ seed: 7, movieCount: 4 });
-    });
-    afterAll(async () => fakes?.close());
-    const session = servedInBrowser(
-      () => ({ env: { POSTERITY_TMDB_API_URL: fakes.tmdbApiUrl, POSTERITY_FANART_API_URL: fakes.fanartApiUrl } }),
-      async (served) => {
-        const { client } = served;
-        await client.call('config-set', { key: 'tmdb.apiKey', value: fakes.tmdbApiKey });
-        await client.call('config-set', { key: 'fanart.apiKey', value: fakes.fanartApiKey });
-        await client.call('config-set', { key: 'automation.level', value: 'candidates' });
-        await client.call('config-set', { key: 'ui.firstRunDone', value: true });
-        const dir = served.dir('Movies');
-        writeSampleLibrary(dir, fakes.catalogue.movies.slice(0, 1));
-        const lib = await client.call('library-add', { path: dir, kind: 'movies' });
-        await client.call('jobs-enqueue', { kind: 'scan-library', libraryId: lib.id, chain: true });
-        await until(async () => (await client.call('items-list', {})).total === 1, 30_000);
-        const ids = (await client.call('items-list', {})).items.map((i) => i.id);
-        await client.call('jobs-enqueue', { kind: 'enrich-item', itemIds: ids });
-        await until(async () => (await client.call('items-list', { state: 'enriched' })).total === 1, 30_000);
-        itemId = (await client.call('items-list', {})).items[0]!.id;
-        await until(
-          async () => (await client.call('item-artwork', { itemId, type: 'poster' })).types[0]!.clusters.length > 2,
-          30_000,
-        );
-      },
-    );
+    const { session, movie } = servedWithEnrichedMovie();
 
     afterEach(() => {
       expect(session.ui.errors).toEqual([]);
@@ -245,12 +217,12 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: storage, scan pr
     it('returns focus to the tile after a preview opened with Space closes with Escape', async () => {
       const { served, ui } = session;
       const { page } = ui;
-      await page.goto(`${served.app.server.url}/#/item/${itemId}`);
+      await page.goto(`${served.app.server.url}/#/item/${movie.id}`);
       // Opening the movie fetches the choices' previews (what Space shows); then look again.
       await expect
         .poll(
           async () =>
-            (await served.client.call('item-artwork', { itemId, type: 'poster' })).types[0]!.clusters.filter(
+            (await served.client.call('item-artwork', { itemId: movie.id, type: 'poster' })).types[0]!.clusters.filter(
               (c) => c.best.previewSha,
             ).length,
           { timeout: 30_000 },
@@ -297,12 +269,3 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: storage, scan pr
     });
   });
 });
-
-/** Waits for a condition outside a test (expect.poll works only inside one). */
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

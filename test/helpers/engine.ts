@@ -45,3 +45,16 @@ export async function makeTestEngine(options: { env?: NodeJS.ProcessEnv; now?: n
     },
   };
 }
+
+/** Runs the `posterity` command against an engine in this process, capturing what it prints. */
+export async function runCli(
+  engine: Engine,
+  argv: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../main/cli/index.ts');
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
+  const code = await main(argv, { io, env: {}, engineFactory: async () => engine });
+  return { code, stdout, stderr };
+}

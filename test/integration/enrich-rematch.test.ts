@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli/index.ts';
+import { runCli } from '../helpers/engine.ts';
 import { fromJson } from '../../main/core/db/database.ts';
 import { getSlots, setSlot } from '../../main/core/select/slots-repo.ts';
 import type { MatchChoice } from '../../shared/api/enrich.ts';
@@ -15,14 +15,8 @@ describe('matching, re-matching and movies without art, against the fake provide
 
   const movies = (pred: (m: FakeMovie) => boolean): FakeMovie[] => f.fake.catalogue.movies.filter(pred);
 
-  /** Runs the CLI against the fixture's engine, capturing its output. */
-  async function run(...argv: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
-    const code = await main(argv, { io, env: {}, engineFactory: async () => f.engine });
-    return { code, stdout, stderr };
-  }
+  /** Runs the CLI against the test engine, capturing its output. */
+  const run = (...argv: string[]) => runCli(f.engine, argv);
 
   it('says a problem every item shares once, naming the items', async () => {
     const known = movies((m) => m.fanartImages.length > 0).slice(10, 13);

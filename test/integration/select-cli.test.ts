@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli/index.ts';
 import { renderPicture } from '../fakes/images.ts';
-import { makeTestEngine, type TestEngine } from '../helpers/engine.ts';
+import { makeTestEngine, type TestEngine, runCli } from '../helpers/engine.ts';
 import { addCandidate, seedItem, startImageHost, type ImageHost } from './select-fixtures.ts';
 
 let host: ImageHost;
@@ -11,13 +10,7 @@ let poster: number;
 let fanart: number;
 
 /** Runs the CLI against the test engine, capturing its output. */
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
-  const code = await main(argv, { io, env: {}, engineFactory: async () => t.engine });
-  return { code, stdout, stderr };
-}
+const run = (...argv: string[]) => runCli(t.engine, argv);
 
 beforeAll(async () => {
   host = await startImageHost();
@@ -25,8 +18,19 @@ beforeAll(async () => {
   const s = t.engine.services;
   ({ itemId } = await seedItem(s, t.tempDir('lib'), { title: 'Cli Movie' }));
   const bytes = await renderPicture('poster.t.abcabcabcabc', 1000, 1500, 'jpeg', 85);
-  poster = await addCandidate(s, itemId, { asset_type: 'poster', url: host.put('cli-p.jpg', bytes), width: 1000, height: 1500, language: 'en' });
-  fanart = await addCandidate(s, itemId, { asset_type: 'fanart', url: host.put('cli-f.jpg', bytes), width: 1920, height: 1080 });
+  poster = await addCandidate(s, itemId, {
+    asset_type: 'poster',
+    url: host.put('cli-p.jpg', bytes),
+    width: 1000,
+    height: 1500,
+    language: 'en',
+  });
+  fanart = await addCandidate(s, itemId, {
+    asset_type: 'fanart',
+    url: host.put('cli-f.jpg', bytes),
+    width: 1920,
+    height: 1080,
+  });
 });
 afterAll(async () => {
   await t?.cleanup();
@@ -59,9 +63,11 @@ describe('artwork commands', () => {
     expect(JSON.parse(again.stdout).changes).toEqual([{ itemId, type: 'fanart', rank: 0, from: null, to: fanart }]);
   });
 
-  it('edits and locks fields, reading values by the field\'s kind', async () => {
+  it("edits and locks fields, reading values by the field's kind", async () => {
     expect((await run('field', 'set', String(itemId), 'title', '1984')).stdout).toMatch(/title = "1984" \(locked\)/);
-    expect((await run('field', 'set', String(itemId), 'genres', 'Drama, War')).stdout).toMatch(/genres = \["Drama","War"\]/);
+    expect((await run('field', 'set', String(itemId), 'genres', 'Drama, War')).stdout).toMatch(
+      /genres = \["Drama","War"\]/,
+    );
     expect((await run('field', 'set', String(itemId), 'year', '1984')).stdout).toMatch(/year = 1984/);
     expect((await run('unlock-field', String(itemId), 'title')).stdout).toMatch(/title unlocked/);
     expect((await run('lock-field', String(itemId), 'plot')).stdout).toMatch(/plot locked/);

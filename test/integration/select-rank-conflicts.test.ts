@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli/index.ts';
 import { getSlots } from '../../main/core/select/slots-repo.ts';
 import { renderPicture } from '../fakes/images.ts';
-import { makeTestEngine, type TestEngine } from '../helpers/engine.ts';
+import { makeTestEngine, type TestEngine, runCli } from '../helpers/engine.ts';
 import { addCandidate, seedItem, startImageHost, type ImageHost } from './select-fixtures.ts';
 
 let host: ImageHost;
 let t: TestEngine;
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
-  const code = await main(argv, { io, env: {}, engineFactory: async () => t.engine });
-  return { code, stdout, stderr };
-}
+/** Runs the CLI against the test engine, capturing its output. */
+const run = (...argv: string[]) => runCli(t.engine, argv);
 
 beforeAll(async () => {
   host = await startImageHost();
