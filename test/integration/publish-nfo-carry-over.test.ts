@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseXml, type XmlElement } from '../../main/core/library/xml-tree.ts';
 import { scanFixture, type ScanFixture } from './scan-fixtures.ts';
+import { plain } from '../helpers/xml-plain.ts';
 
 /*
  * A publish rewrites the NFO from Posterity's fields; what else the file held (play state, tags,
@@ -65,19 +66,6 @@ const CARRIED = [
   'fileinfo',
   'myplugin:data',
 ];
-
-interface Plain {
-  name: string;
-  attrs: Record<string, string>;
-  text: string;
-  children: Plain[];
-}
-const plain = (el: XmlElement): Plain => ({
-  name: el.name,
-  attrs: { ...el.attrs },
-  text: el.text.trim(),
-  children: el.children.map(plain),
-});
 
 /** The NFO parsed with the project's own parser; fails the test when it is not well-formed. */
 function readMovie(file: string): XmlElement {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseXml, type XmlElement } from '../../main/core/library/xml-tree.ts';
 import { NFO_ELEMENTS, renderMovieNfo, type NfoInput } from '../../main/core/publish/nfo-writer.ts';
+import { plain } from '../helpers/xml-plain.ts';
 
 /** What Posterity knows about the movie: title, ids, a plot and one genre; no set, no sort title. */
 const input: NfoInput = {
@@ -33,20 +34,6 @@ const FOREIGN = `<?xml version="1.0" encoding="UTF-8"?>
   <watched/>
 </movie>
 `;
-
-/** Elements as plain data, to compare trees regardless of how they were written. */
-interface Plain {
-  name: string;
-  attrs: Record<string, string>;
-  text: string;
-  children: Plain[];
-}
-const plain = (el: XmlElement): Plain => ({
-  name: el.name,
-  attrs: { ...el.attrs },
-  text: el.text.trim(),
-  children: el.children.map(plain),
-});
 
 function movie(xml: string): XmlElement {
   const parsed = parseXml(xml);
