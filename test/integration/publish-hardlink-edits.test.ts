@@ -74,7 +74,7 @@ describe('hardlink mode: a published picture edited in place', () => {
     const { m, poster, cached } = await publishLinked(35);
     const row = () =>
       f.s.db.selectFrom('blobs').select('file_mtime').where('sha256', '=', poster.sha256).executeTakeFirstOrThrow();
-    // Proven once when first published: its time is recorded.
+    // Recorded when the image entered the cache: publishing trusts it without hashing.
     expect((await row()).file_mtime).toBe(statSync(cached).mtimeMs);
     rmSync(path.join(m.folder, 'Ran (1985)-poster.jpg'));
     rmSync(path.join(m.folder, 'poster.jpg'));

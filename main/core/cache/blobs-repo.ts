@@ -14,6 +14,8 @@ export interface NewBlob {
   bytes: number;
   phash: string;
   area: CacheArea;
+  /** The mtime of the file just committed: its bytes are proven, so publishing need not hash it. */
+  fileMtime: number;
 }
 
 export async function getBlob(db: DbOrTx, sha: string): Promise<BlobRow | undefined> {
@@ -116,12 +118,12 @@ function prepare(sqlite: BetterSqlite3.Database) {
          finished_at = null`,
     ),
     upsertBlob: sqlite.prepare(
-      `insert into blobs (sha256, ext, mime, width, height, bytes, phash, area, state, created_at, verified_at, unreferenced_since)
-       values (@sha256, @ext, @mime, @width, @height, @bytes, @phash, @area, 'available', @now, @now, null)
+      `insert into blobs (sha256, ext, mime, width, height, bytes, phash, area, state, created_at, verified_at, unreferenced_since, file_mtime)
+       values (@sha256, @ext, @mime, @width, @height, @bytes, @phash, @area, 'available', @now, @now, null, @fileMtime)
        on conflict (sha256) do update set
          ext = excluded.ext, mime = excluded.mime, width = excluded.width, height = excluded.height,
          bytes = excluded.bytes, phash = excluded.phash, area = excluded.area, state = 'available',
-         verified_at = excluded.verified_at, unreferenced_since = null, file_mtime = null
+         verified_at = excluded.verified_at, unreferenced_since = null, file_mtime = excluded.file_mtime
        returning *`,
     ),
     addSource: sqlite.prepare(

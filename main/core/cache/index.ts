@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import type { CallOptions } from '../../../shared/api/index.ts';
 import type { BlobRow, RecycleRow, SlotRow } from '../db/schema.ts';
 import type { Services } from '../services.ts';
-import { getBlob } from './blobs-repo.ts';
+import { getBlob, IngestRecords } from './blobs-repo.ts';
 import { cleanStaleTemps, commitTemp, exists, writeTemp } from './files.ts';
 import { thumbnailOf } from './gate.ts';
 import { collectGarbage, type GcReport } from './gc.ts';
@@ -101,12 +101,15 @@ export function createCacheDomain(s: Services): CacheDomain {
     return (await exists(file)) ? file : null;
   };
 
+  const records = new IngestRecords(s.db, s.database.sqlite);
   /** Checks in flight, so an image published to several places at once is checked once. */
   const checking = new Map<string, Promise<IntactBlob>>();
   const intactBlobOnce = (sha: string): Promise<IntactBlob> => {
     let check = checking.get(sha);
     if (!check) {
-      check = intactBlob({ s, bin, ingest, ensureThumb }, sha).finally(() => checking.delete(sha));
+      check = intactBlob({ s, bin, ingest, ensureThumb, blobRow: (x) => records.getBlob(x) }, sha).finally(() =>
+        checking.delete(sha),
+      );
       checking.set(sha, check);
     }
     return check;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import { ApiError } from '../../../shared/api/errors.ts';
 import type { BlobRow } from '../db/schema.ts';
 import { HttpError, redactUrl } from '../providers/http.ts';
@@ -273,11 +273,13 @@ export class Ingest {
         if (known) return known;
         tmp = await this.#writeTemp(gate.bytes, temps);
       }
-      await commitTemp(tmp, blobPath(this.s.paths, area, sha, STORED_FORMATS[gate.format].ext), { synced: true });
+      const file = blobPath(this.s.paths, area, sha, STORED_FORMATS[gate.format].ext);
+      await commitTemp(tmp, file, { synced: true });
       temps.splice(temps.indexOf(tmp), 1); // renamed into place: nothing left to clean up
+      const fileMtime = (await lstat(file)).mtimeMs;
       const thumb = thumbDone;
       thumbDone = null;
-      return await this.#record(sha, gate, provenance, area, thumb, after);
+      return await this.#record(sha, gate, provenance, area, fileMtime, thumb, after);
     } finally {
       const unused = await thumbDone; // known bytes after all, or a failure: the thumbnail is not needed
       if (unused) {
@@ -334,6 +336,7 @@ export class Ingest {
     gate: InspectedImage,
     provenance: Provenance,
     area: CacheArea,
+    fileMtime: number,
     thumbDone: Promise<string | null> | null,
     after?: AfterStore,
   ) {
@@ -358,6 +361,7 @@ export class Ingest {
           bytes: gate.bytes.length,
           phash: gate.phash,
           area,
+          fileMtime,
         },
         provenance,
         clock.now(),
