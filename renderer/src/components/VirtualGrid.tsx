@@ -208,11 +208,9 @@ export function VirtualGrid(props: VirtualGridProps) {
     [scrollToIndex, columns],
   );
 
-  useEffect(() => {
-    if (activeIndex >= 0) scrollToIndex(activeIndex);
-  }, [activeIndex, scrollToIndex]);
-
-  // Restore once, as soon as there is something to scroll.
+  // Restore once, as soon as there is something to scroll. Until then the active cell is not
+  // scrolled to: measured against a grid still empty, it would pull the restored place off by
+  // a row or more (back from a movie, the active cell is that movie, already in sight).
   const restored = useRef(false);
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -222,7 +220,17 @@ export function VirtualGrid(props: VirtualGridProps) {
       el.scrollTop = props.initialScrollTop;
       setScrollTop(el.scrollTop);
     }
-  }, [count, viewport.height, props.initialScrollTop]);
+    if (activeIndex >= 0) scrollToIndex(activeIndex);
+  }, [count, viewport.height, props.initialScrollTop, activeIndex, scrollToIndex]);
+
+  // Only a move of the active cell scrolls to it. A change of the grid's geometry (columns found
+  // once the width is measured, pages loaded) must not: back from a movie that pulled the
+  // restored place a row up a moment after it was restored.
+  const scrollToIndexRef = useRef(scrollToIndex);
+  scrollToIndexRef.current = scrollToIndex;
+  useEffect(() => {
+    if (activeIndex >= 0 && restored.current) scrollToIndexRef.current(activeIndex);
+  }, [activeIndex]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (count === 0) return;

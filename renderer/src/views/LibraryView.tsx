@@ -566,7 +566,6 @@ const PosterCell = memo(function PosterCell({
   );
 });
 
-/** A cell's selection tick: toggles the selection without following the cell's link. */
 /** Asks before a bulk publish: it writes files into the folder of every selected movie, maybe thousands. */
 function ConfirmPublish({
   count,
@@ -596,6 +595,7 @@ function ConfirmPublish({
   );
 }
 
+/** A cell's selection tick: toggles the selection without following the cell's link. */
 function SelectBox(props: { className: string; title: string; selected: boolean; onToggle: () => void }) {
   return (
     <span
