@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ASSET_TYPES, type AssetType } from '../asset-types.ts';
-import type { FieldKind, FieldName, ItemFields } from '../fields.ts';
+import { FIELD_DEFS, type FieldKind, type FieldName, type ItemFields } from '../fields.ts';
 import type { ScoreLine } from '../scoring.ts';
 import { method, type MethodSpec } from './define.ts';
 
@@ -217,6 +217,28 @@ export const FIELD_VALUE_SCHEMAS: Readonly<Record<FieldKind, z.ZodType>> = {
     .max(1000),
 };
 
+/**
+ * Fields whose values are narrower than their kind's: an edit outside these is a typing slip
+ * (an empty title, the year 99999), refused with the reason instead of stored and locked.
+ */
+const FIELD_RULES: Readonly<Partial<Record<FieldName, z.ZodType>>> = {
+  title: z.string().trim().min(1, 'a title cannot be empty').max(2000),
+  year: z.number().int('a year is a whole number').min(1870, 'films start in 1870').max(2200, 'too far ahead'),
+  runtime: z.number().positive('a runtime is more than 0 minutes').max(10_000, 'longer than a week'),
+  releaseDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'use the form YYYY-MM-DD')
+    .refine(
+      (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+      'not a real date',
+    ),
+};
+
+/** What a user edit of `field` accepts. */
+export function fieldValueSchema(field: FieldName): z.ZodType {
+  return FIELD_RULES[field] ?? FIELD_VALUE_SCHEMAS[FIELD_DEFS[field].kind];
+}
+
 export const artworkMethods = {
   'item-artwork': method<ItemArtwork>()({
     summary: 'Chosen artwork and scored candidates of an item, look-alikes grouped, best first.',
@@ -247,7 +269,10 @@ export const artworkMethods = {
     params: z
       .object({ itemIds: z.array(id).max(100_000).optional(), all: z.boolean().optional() })
       .strict()
-      .refine((p) => (p.itemIds?.length ?? 0) > 0 || p.all === true, { message: 'Give itemIds or all: true', path: ['itemIds'] }),
+      .refine((p) => (p.itemIds?.length ?? 0) > 0 || p.all === true, {
+        message: 'Give itemIds or all: true',
+        path: ['itemIds'],
+      }),
   }),
   'artwork-rescore': method<RescoreResult>()({
     summary: "Fetch missing previews, then score and group an item's candidates again.",

@@ -1,11 +1,12 @@
 import { ApiError } from '../../../shared/api/errors.ts';
-import { FIELD_DEFS, isFieldName, type FieldName, type ItemFields } from '../../../shared/fields.ts';
+import { FIELD_DEFS, FIELD_NAMES, isFieldName, type FieldName, type ItemFields } from '../../../shared/fields.ts';
 import type { DbOrTx } from './database.ts';
 
 export type FieldSource = 'nfo' | 'tmdb' | 'user';
 
 export function assertFieldName(name: string): FieldName {
-  if (!isFieldName(name)) throw new ApiError('bad_request', `Unknown field "${name}"`, 'field');
+  if (!isFieldName(name))
+    throw new ApiError('bad_request', `Unknown field "${name}"; the fields are ${FIELD_NAMES.join(', ')}`, 'field');
   return name;
 }
 

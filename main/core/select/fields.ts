@@ -1,4 +1,4 @@
-import { FIELD_VALUE_SCHEMAS, type FieldResult } from '../../../shared/api/artwork.ts';
+import { fieldValueSchema, type FieldResult } from '../../../shared/api/artwork.ts';
 import { ApiError } from '../../../shared/api/errors.ts';
 import { FIELD_DEFS, type ItemFields } from '../../../shared/fields.ts';
 import { assertFieldName, getFields, getLockedFields, lockField, unlockField, writeFields } from '../db/fields-repo.ts';
@@ -14,15 +14,19 @@ async function fieldResult(s: Services, itemId: number, field: FieldResult['fiel
 export async function setField(s: Services, itemId: number, name: string, value: unknown): Promise<FieldResult> {
   const field = assertFieldName(name);
   await requireItem(s.db, itemId);
-  const parsed = FIELD_VALUE_SCHEMAS[FIELD_DEFS[field].kind].safeParse(value);
+  const parsed = fieldValueSchema(field).safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
-    throw new ApiError('bad_request', `Not a valid ${FIELD_DEFS[field].label.toLowerCase()}${where}: ${issue?.message ?? 'invalid'}`, 'value');
+    throw new ApiError(
+      'bad_request',
+      `Not a valid ${FIELD_DEFS[field].label.toLowerCase()}${where}: ${issue?.message ?? 'invalid'}`,
+      'value',
+    );
   }
-  await s.db.transaction().execute((trx) =>
-    writeFields(trx, itemId, { [field]: parsed.data } as ItemFields, 'user', s.clock.now()),
-  );
+  await s.db
+    .transaction()
+    .execute((trx) => writeFields(trx, itemId, { [field]: parsed.data } as ItemFields, 'user', s.clock.now()));
   s.events.emit({ type: 'items-changed', itemIds: [itemId] });
   return fieldResult(s, itemId, field);
 }
