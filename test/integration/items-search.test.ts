@@ -30,6 +30,13 @@ describe('searching items', () => {
     expect(await titles('strasse')).toEqual(['Straße']);
   });
 
+  it('finds the movies of a year, alone or after words of the title', async () => {
+    expect(await titles('1995')).toEqual(['Heat']);
+    expect(await titles('heat 1995')).toEqual(['Heat']);
+    expect(await titles('Heat (1995)')).toEqual(['Heat']);
+    expect(await titles('heat 1996')).toEqual([]);
+  });
+
   it('still treats % and _ as plain characters', async () => {
     expect(await titles('%')).toEqual([]);
     expect(await titles('h_at')).toEqual([]);

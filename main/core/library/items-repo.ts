@@ -92,10 +92,18 @@ function where(eb: Eb, f: Partial<ItemFilter>): Expression<SqlBool> {
   if (f.locked !== undefined) parts.push(f.locked ? anyLock(eb) : eb.not(anyLock(eb)));
   const q = f.search?.trim();
   if (q) {
-    const title = sql<SqlBool>`${sql.raw(SEARCH_FOLD_SQL)}(i.title) like ${`%${escapeLike(foldForSearch(q))}%`} escape '\\'`;
-    const or: Expression<SqlBool>[] = [title];
+    const titleHas = (text: string) =>
+      sql<SqlBool>`${sql.raw(SEARCH_FOLD_SQL)}(i.title) like ${`%${escapeLike(foldForSearch(text))}%`} escape '\\'`;
+    const or: Expression<SqlBool>[] = [titleHas(q)];
     if (/^tt\d{5,}$/i.test(q)) or.push(eb('i.imdb_id', '=', q.toLowerCase()));
     if (/^\d{1,9}$/.test(q)) or.push(eb('i.tmdb_id', '=', Number(q)));
+    // A year finds the movies of that year; after words ("heat 1995", "Heat (1995)") it narrows them.
+    const year = /^(.*?)[\s(]*\b((?:18|19|20)\d{2})\)?$/.exec(q);
+    if (year) {
+      const rest = year[1]!.trim();
+      const ofYear = eb('i.year', '=', Number(year[2]));
+      or.push(rest ? eb.and([ofYear, titleHas(rest)]) : ofYear);
+    }
     parts.push(eb.or(or));
   }
   return eb.and(parts);
