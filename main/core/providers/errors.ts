@@ -48,6 +48,11 @@ function providerMessage(body: unknown): string | null {
 }
 
 const SETTING_OF: Readonly<Record<ProviderId, string>> = { tmdb: 'tmdb.apiKey', fanart: 'fanart.apiKey' };
+/** The setting that paces a provider, named when it keeps answering 429. */
+const RATE_SETTING_OF: Readonly<Record<ProviderId, string>> = {
+  tmdb: 'tmdb.requestsPerSecond',
+  fanart: 'fanart.requestsPerSecond',
+};
 
 /** A non-success answer as the error a user reads. */
 export function errorFromResponse(provider: ProviderId, res: JsonResponse): ProviderError {
@@ -70,7 +75,7 @@ export function errorFromResponse(provider: ProviderId, res: JsonResponse): Prov
     return new ProviderError(
       provider,
       'rate_limited',
-      `${label} kept refusing requests as too many (HTTP 429); try again later.`,
+      `${label} kept refusing requests as too many (HTTP 429); try again later. If it goes on, lower the ${RATE_SETTING_OF[provider]} setting.`,
     );
   }
   if (res.status >= 500)
