@@ -67,6 +67,12 @@ describe('hardlink mode: a published picture edited in place', () => {
     expect(r.repaired).toMatchObject({ written: 0, recycled: 0 });
     expect(sha256(readFileSync(file))).toBe(sha256(edited));
     expect(existsSync(cached)).toBe(false);
+    // Not reported as fine afterwards: the chosen image is lost, and the user is told what to do.
+    const after = await f.client.call('verify', { itemIds: [m.id] });
+    expect(after.clean).toBe(0);
+    expect(after.errors.map((e) => e.reason)).toEqual([
+      expect.stringMatching(/^The chosen poster of Ran \(1985\) \([0-9a-f]{12}\) is no longer in the cache.*cache verify --repair/),
+    ]);
     expect((await f.client.call('cache-blob', { sha256: poster.sha256 })).state).toBe('quarantined');
   });
 

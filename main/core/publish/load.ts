@@ -218,7 +218,14 @@ export async function loadItems(
             });
         }
         // A slot whose image is not available counts as "not downloaded": its files stay.
-        slots.push({ assetType: r.asset_type, rank: r.rank, chosenBy: r.chosen_by, locked: r.locked === 1, blob });
+        slots.push({
+          assetType: r.asset_type,
+          rank: r.rank,
+          chosenBy: r.chosen_by,
+          locked: r.locked === 1,
+          blob,
+          ...(!blob && r.blob_sha ? { lostSha: r.blob_sha } : {}),
+        });
       }
       const cast = Array.isArray(fields.cast) ? fields.cast : [];
       items.push({

@@ -78,6 +78,12 @@ export interface PlanSlot {
   locked: boolean;
   /** null: chosen but not downloaded yet — its files are left as they are. */
   blob: PlanBlob | null;
+  /**
+   * The chosen image's hash when it was downloaded once but its cache file is no longer
+   * available (quarantined by a check, recycled): nothing can be published for it until it is
+   * repaired or chosen again. Its files are left as they are too.
+   */
+  lostSha?: string;
 }
 
 export interface PlanActor {

@@ -178,6 +178,16 @@ async function videoProblem(loaded: LoadedItem, consequence: string): Promise<st
   return `The video of ${loaded.item.title} is not at ${video} (moved, deleted, or its disk is not mounted); ${consequence}. Scan the library, then try again.`;
 }
 
+/** Chosen images the cache lost (see PlanSlot.lostSha), as what the user should do about each. */
+function lostChoices(loaded: LoadedItem): string[] {
+  return loaded.slots
+    .filter((sl) => sl.lostSha)
+    .map(
+      (sl) =>
+        `The chosen ${sl.assetType}${sl.rank > 0 ? ` #${sl.rank}` : ''} of ${loaded.item.title} (${sl.lostSha!.slice(0, 12)}) is no longer in the cache, so it cannot be published; \`posterity cache verify --repair\` fetches it again, or choose another.`,
+    );
+}
+
 /** Per-item serialisation: two runs never write the same movie folder at once. */
 const itemLocks = new WeakMap<Services, Map<number, Promise<unknown>>>();
 
@@ -248,6 +258,7 @@ export async function runPublish(
               downloadActors: !dryRun,
               signal: options.signal,
             });
+            for (const reason of lostChoices(loaded)) summary.warnings.push({ itemId: id, reason });
             for (const f of prepared.actorFailures) {
               summary.warnings.push({
                 itemId: id,
@@ -436,6 +447,10 @@ export async function runVerify(
         signal: options.signal,
       });
       checked++;
+      for (const reason of lostChoices(loaded)) {
+        errors.push({ itemId: loaded.item.id, reason });
+        troubled.add(loaded.item.id);
+      }
       const findings = findingsOf(prepared.plan);
       for (const op of prepared.plan.ops) {
         if (op.op === 'error' && !findings.some((f) => f.path === op.path)) {
