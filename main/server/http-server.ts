@@ -182,10 +182,15 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-/** Bearer header, or `?token=` for the few requests a browser cannot add headers to (img, SSE). */
+/**
+ * Bearer header, or `?token=` for the few requests a browser cannot add headers to (images, the
+ * event stream): reads only. A token in a URL lands in shell history and logs, so nothing that
+ * changes anything accepts one.
+ */
 export function authorized(req: IncomingMessage, url: URL, token: string): boolean {
   const header = headerValue(req.headers.authorization);
-  const given = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('token');
+  const fromQuery = req.method === 'GET' || req.method === 'HEAD' ? url.searchParams.get('token') : null;
+  const given = header?.startsWith('Bearer ') ? header.slice(7) : fromQuery;
   if (!given) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(token);

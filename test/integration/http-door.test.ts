@@ -9,7 +9,13 @@ const token = newToken();
 
 async function start() {
   t = await makeTestEngine();
-  server = await startHttpServer({ dispatch: t.engine.dispatch, events: t.engine.services.events, log: t.engine.services.log, token, port: 0 });
+  server = await startHttpServer({
+    dispatch: t.engine.dispatch,
+    events: t.engine.services.events,
+    log: t.engine.services.log,
+    token,
+    port: 0,
+  });
 }
 
 afterEach(async () => {
@@ -20,7 +26,11 @@ afterEach(async () => {
 describe('the HTTP door', () => {
   it('answers POST /api/status with the token and refuses it without', async () => {
     await start();
-    const ok = await request(`${server.url}/api/status`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{}' });
+    const ok = await request(`${server.url}/api/status`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: '{}',
+    });
     expect(ok.statusCode).toBe(200);
     expect(((await ok.body.json()) as { result: { libraries: number } }).result.libraries).toBe(0);
 
@@ -28,9 +38,18 @@ describe('the HTTP door', () => {
     expect(none.statusCode).toBe(401);
     expect(await none.body.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
 
-    const wrong = await request(`${server.url}/api/status`, { method: 'POST', headers: { authorization: 'Bearer nope' }, body: '{}' });
+    const wrong = await request(`${server.url}/api/status`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer nope' },
+      body: '{}',
+    });
     expect(wrong.statusCode).toBe(401);
     await wrong.body.dump();
+
+    // The right token in the URL is for images and the event stream (GET) only: never for a call.
+    const inUrl = await request(`${server.url}/api/status?token=${token}`, { method: 'POST', body: '{}' });
+    expect(inUrl.statusCode).toBe(401);
+    await inUrl.body.dump();
   });
 
   it('gives structured errors and never a stack trace', async () => {
@@ -45,11 +64,19 @@ describe('the HTTP door', () => {
     expect(JSON.parse(body)).toEqual({ error: { code: 'bad_request', message: expect.any(String), field: 'key' } });
     expect(body).not.toMatch(/at .*\.ts:\d+/);
 
-    const notJson = await request(`${server.url}/api/status`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{oops' });
+    const notJson = await request(`${server.url}/api/status`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: '{oops',
+    });
     expect(notJson.statusCode).toBe(400);
     expect(((await notJson.body.json()) as { error: { code: string } }).error.code).toBe('bad_request');
 
-    const unknown = await request(`${server.url}/api/drop-tables`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{}' });
+    const unknown = await request(`${server.url}/api/drop-tables`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: '{}',
+    });
     expect(unknown.statusCode).toBe(404);
     expect(((await unknown.body.json()) as { error: { code: string } }).error.code).toBe('unknown_method');
   });
@@ -68,7 +95,14 @@ describe('the HTTP door', () => {
   it('refuses to listen on a non-loopback address', async () => {
     t = await makeTestEngine();
     await expect(
-      startHttpServer({ dispatch: t.engine.dispatch, events: t.engine.services.events, log: t.engine.services.log, token, host: '0.0.0.0', port: 0 }),
+      startHttpServer({
+        dispatch: t.engine.dispatch,
+        events: t.engine.services.events,
+        log: t.engine.services.log,
+        token,
+        host: '0.0.0.0',
+        port: 0,
+      }),
     ).rejects.toMatchObject({ code: 'bad_request', field: 'host' });
   });
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
@@ -78,6 +78,23 @@ async function takenPort(): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return (server.address() as { port: number }).port;
 }
+
+describe('the daemon banner', () => {
+  it('shows the webhook URLs with the secret masked, and how to see it whole', async () => {
+    const p = run(['daemon', '--port', '0']);
+    await waitFor('the banner', () => p.out().includes('webhook info --reveal'));
+    expect(p.out()).toMatch(/^Radarr webhook: http:\/\/127\.0\.0\.1:\d+\/webhooks\/radarr\?secret=••••\S{4}$/m);
+    const info = JSON.parse(
+      execFileSync(process.execPath, [BIN, '--data-dir', dataDir, '--json', 'webhook', 'info', '--reveal'], {
+        encoding: 'utf8',
+      }),
+    ) as { secret: string };
+    expect(info.secret.length).toBeGreaterThan(8);
+    expect(p.out()).not.toContain(info.secret);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+});
 
 describe.each([
   ['serve', ['serve']],

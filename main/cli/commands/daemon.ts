@@ -8,6 +8,7 @@ import { flagInt, flagString } from '../args.ts';
 import { EXIT, type Command } from '../command.ts';
 import { serveHttp, untilSignal } from './serve.ts';
 import { processAlive } from '../../core/process-alive.ts';
+import { maskSecret } from '../../../shared/settings.ts';
 
 /** Seconds running jobs get to finish on SIGTERM before they are stopped and queued again. */
 const STOP_GRACE_MS = 10_000;
@@ -80,8 +81,10 @@ export const daemonCommands: Command[] = [
         ctx.io.stdout.write(
           [
             `Posterity daemon running at ${server.url} (pid ${process.pid}).`,
-            `Radarr webhook: ${webhooks.radarr}`,
-            `Sonarr webhook: ${webhooks.sonarr}`,
+            // The secret stays out of journald and container logs; `webhook info --reveal` shows it.
+            `Radarr webhook: ${webhooks.radarr.replace(encodeURIComponent(secret), String(maskSecret(secret)))}`,
+            `Sonarr webhook: ${webhooks.sonarr.replace(encodeURIComponent(secret), String(maskSecret(secret)))}`,
+            'The whole webhook URLs, secret included: posterity webhook info --reveal',
             `API token in ${s.paths.token}; log in ${s.paths.logFile}.`,
             'Watching the libraries. Ctrl+C or SIGTERM stops it.',
             '',
