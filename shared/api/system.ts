@@ -19,7 +19,13 @@ export interface StatusResult {
     /** Downloads still to do (resumed at the next start) and those that failed. */
     downloads: { pending: number; failed: number };
   };
-  jobs: { queued: number; running: number; failed: number };
+  jobs: {
+    queued: number;
+    running: number;
+    failed: number;
+    /** The process that runs them (the app or a daemon; this one when `here`), or null: none does. */
+    runner: { pid: number; here: boolean } | null;
+  };
   providers: { tmdb: { configured: boolean; baseUrl: string }; fanart: { configured: boolean; baseUrl: string } };
   demo: boolean;
 }

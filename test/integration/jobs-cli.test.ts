@@ -60,6 +60,22 @@ describe('posterity jobs', () => {
     expect((await run(['--data-dir', dir, 'jobs', 'cancel', '4', '--kind', 'gc'])).code).toBe(2);
   });
 
+  it('status says which process runs the background jobs, or that none does', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'posterity-jobs-cli-'));
+    expect((await run(['--data-dir', dir, 'status'])).stdout).toMatch(
+      /^Jobs: +0 queued, 0 running, 0 failed; no process runs them: start `posterity daemon` or the app$/m,
+    );
+    // A daemon (here: an engine of this process) takes the workers' lock.
+    const lock = acquireWorkerLock(path.join(dir, 'jobs.lock'));
+    try {
+      const status = JSON.parse((await run(['--data-dir', dir, '--json', 'status'])).stdout);
+      expect(status.jobs.runner).toEqual({ pid: process.pid, here: true });
+      expect((await run(['--data-dir', dir, 'status'])).stdout).toContain(`run by process ${process.pid}`);
+    } finally {
+      if (lock.acquired) lock.release();
+    }
+  });
+
   it('exits 2 on wrong usage and 1 when the target does not exist', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'posterity-jobs-cli-'));
     expect((await run(['--data-dir', dir, 'jobs', 'list', '--state', 'sleeping'])).code).toBe(2);

@@ -43,7 +43,11 @@ export const systemCommands: Command[] = [
           `  ${'quarantine'.padEnd(13)}${v.cache.quarantine.files} files, ${formatBytes(v.cache.quarantine.bytes)}` +
             (v.cache.quarantine.blobs ? ` (${v.cache.quarantine.blobs} images could not be repaired)` : ''),
           `Downloads:   ${v.cache.downloads.pending} pending, ${v.cache.downloads.failed} failed`,
-          `Jobs:        ${v.jobs.queued} queued, ${v.jobs.running} running, ${v.jobs.failed} failed`,
+          `Jobs:        ${v.jobs.queued} queued, ${v.jobs.running} running, ${v.jobs.failed} failed; ${
+            v.jobs.runner
+              ? `run by process ${v.jobs.runner.pid} (the app or a daemon)`
+              : 'no process runs them: start `posterity daemon` or the app'
+          }`,
           `TMDB:        ${v.providers.tmdb.configured ? 'key set' : 'no key'} (${v.providers.tmdb.baseUrl})`,
           `Fanart.tv:   ${v.providers.fanart.configured ? 'key set' : 'no key'} (${v.providers.fanart.baseUrl})`,
         ].join('\n'),

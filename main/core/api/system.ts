@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import { statSync } from 'node:fs';
+import path from 'node:path';
 import type { systemMethods } from '../../../shared/api/system.ts';
 import { listQuarantine } from '../cache/quarantine.ts';
 import { shardUsage } from '../cache/shards.ts';
+import { workerLockHolder } from '../jobs/worker-lock.ts';
 import type { Services } from '../services.ts';
 import { PROVIDER_LABELS, ProviderError } from '../providers/errors.ts';
 import type { HandlersFor } from './dispatch.ts';
@@ -10,22 +12,42 @@ import type { HandlersFor } from './dispatch.ts';
 export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
   return {
     status: async () => {
-      const [libraries, states, blobs, byArea, jobs, quarantined, downloads, quarantineFiles, thumbnails] = await Promise.all([
-        s.db.selectFrom('libraries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-        s.db.selectFrom('items').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute(),
-        s.db
-          .selectFrom('blobs')
-          .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(bytes), 0)`.as('bytes')])
-          .where('area', '=', 'assets')
-          .where('state', '=', 'available') // recycled blobs are in the recycle bin, not the cache
-          .executeTakeFirstOrThrow(),
-        cacheUsageByType(s),
-        s.db.selectFrom('jobs').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute(),
-        s.db.selectFrom('blobs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'quarantined').executeTakeFirstOrThrow(),
-        s.db.selectFrom('downloads').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute(),
-        listQuarantine(s.paths),
-        shardUsage(s.paths.thumbs),
-      ]);
+      const [libraries, states, blobs, byArea, jobs, quarantined, downloads, quarantineFiles, thumbnails] =
+        await Promise.all([
+          s.db
+            .selectFrom('libraries')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow(),
+          s.db
+            .selectFrom('items')
+            .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+            .groupBy('state')
+            .execute(),
+          s.db
+            .selectFrom('blobs')
+            .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(bytes), 0)`.as('bytes')])
+            .where('area', '=', 'assets')
+            .where('state', '=', 'available') // recycled blobs are in the recycle bin, not the cache
+            .executeTakeFirstOrThrow(),
+          cacheUsageByType(s),
+          s.db
+            .selectFrom('jobs')
+            .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+            .groupBy('state')
+            .execute(),
+          s.db
+            .selectFrom('blobs')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('state', '=', 'quarantined')
+            .executeTakeFirstOrThrow(),
+          s.db
+            .selectFrom('downloads')
+            .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+            .groupBy('state')
+            .execute(),
+          listQuarantine(s.paths),
+          shardUsage(s.paths.thumbs),
+        ]);
       const downloadCount = (state: string) => Number(downloads.find((d) => d.state === state)?.n ?? 0);
       const byState = Object.fromEntries(states.map((r) => [r.state, Number(r.n)]));
       const jobCount = (state: string) => Number(jobs.find((j) => j.state === state)?.n ?? 0);
@@ -51,7 +73,12 @@ export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
           },
           downloads: { pending: downloadCount('pending'), failed: downloadCount('failed') },
         },
-        jobs: { queued: jobCount('queued'), running: jobCount('running'), failed: jobCount('failed') },
+        jobs: {
+          queued: jobCount('queued'),
+          running: jobCount('running'),
+          failed: jobCount('failed'),
+          runner: jobsRunner(s),
+        },
         providers: {
           tmdb: { configured: s.settings.get('tmdb.apiKey') !== '', baseUrl: s.settings.get('tmdb.baseUrl') },
           fanart: { configured: s.settings.get('fanart.apiKey') !== '', baseUrl: s.settings.get('fanart.baseUrl') },
@@ -90,11 +117,17 @@ async function cacheUsageByType(s: Services): Promise<Record<string, { files: nu
     .selectFrom('blobs')
     .leftJoin(
       (eb) =>
-        eb.selectFrom('slots').select(['blob_sha', (e) => e.fn.min('asset_type').as('asset_type')]).groupBy('blob_sha').as('t'),
+        eb
+          .selectFrom('slots')
+          .select(['blob_sha', (e) => e.fn.min('asset_type').as('asset_type')])
+          .groupBy('blob_sha')
+          .as('t'),
       (join) => join.onRef('t.blob_sha', '=', 'blobs.sha256'),
     )
     .select([
-      sql<string>`case when blobs.area = 'previews' then 'previews' else coalesce(t.asset_type, 'unassigned') end`.as('type'),
+      sql<string>`case when blobs.area = 'previews' then 'previews' else coalesce(t.asset_type, 'unassigned') end`.as(
+        'type',
+      ),
       (eb) => eb.fn.countAll<number>().as('files'),
       sql<number>`coalesce(sum(blobs.bytes), 0)`.as('bytes'),
     ])
@@ -102,4 +135,10 @@ async function cacheUsageByType(s: Services): Promise<Record<string, { files: nu
     .groupBy('type')
     .execute();
   return Object.fromEntries(rows.map((r) => [r.type, { files: Number(r.files), bytes: Number(r.bytes) }]));
+}
+
+/** Who runs the background jobs of this data folder, from the workers' lock. */
+function jobsRunner(s: Services): { pid: number; here: boolean } | null {
+  const pid = workerLockHolder(path.join(s.paths.root, 'jobs.lock'));
+  return pid === null ? null : { pid, here: pid === process.pid };
 }

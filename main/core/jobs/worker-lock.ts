@@ -44,6 +44,13 @@ export function acquireWorkerLock(file: string): WorkerLock {
   return { acquired: false, heldBy: readPid(file) ?? 0 };
 }
 
+/** The live process that runs the workers of this lock's data dir, or null when none does. */
+export function workerLockHolder(file: string): number | null {
+  if (heldHere.has(file)) return process.pid;
+  const pid = readPid(file);
+  return pid !== null && processAlive(pid) ? pid : null;
+}
+
 function readPid(file: string): number | null {
   try {
     const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
