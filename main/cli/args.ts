@@ -82,7 +82,8 @@ export function flagInt(args: ParsedArgs, name: string): number | undefined {
 
 /** Parses positional ids such as item ids; refuses anything that is not a positive integer. */
 export function parseId(value: string | undefined, what: string): number {
+  if (value === undefined) throw new UsageError(`${what} is needed (a positive number)`);
   const n = Number(value);
-  if (value === undefined || !Number.isInteger(n) || n <= 0) throw new UsageError(`${what} must be a positive number`);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${what} must be a positive number, not "${value}"`);
   return n;
 }

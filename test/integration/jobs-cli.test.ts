@@ -79,8 +79,14 @@ describe('posterity jobs', () => {
   it('exits 2 on wrong usage and 1 when the target does not exist', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'posterity-jobs-cli-'));
     expect((await run(['--data-dir', dir, 'jobs', 'list', '--state', 'sleeping'])).code).toBe(2);
-    expect((await run(['--data-dir', dir, 'jobs', 'cancel'])).code).toBe(2);
-    expect((await run(['--data-dir', dir, 'jobs', 'cancel', 'abc'])).code).toBe(2);
+    expect(await run(['--data-dir', dir, 'jobs', 'cancel'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('The job ID is needed (a positive number)'),
+    });
+    expect(await run(['--data-dir', dir, 'jobs', 'cancel', 'abc'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('The job ID must be a positive number, not "abc"'),
+    });
     expect((await run(['--data-dir', dir, 'jobs', 'add', 'explode'])).code).toBe(2);
     expect((await run(['--data-dir', dir, 'jobs', 'cancel', '77'])).code).toBe(1);
     expect((await run(['--data-dir', dir, 'jobs', 'add', 'enrich-item', '5'])).code).toBe(1);
