@@ -33,6 +33,13 @@ describe('matching, re-matching and movies without art, against the fake provide
     }
   });
 
+  it('finds a title listed with "&" from a folder that spells it "and"', async () => {
+    const [zoe] = movies((m) => m.title === 'Zoë & the Machine');
+    const id = await f.addItem({ title: 'Zoe and the Machine', year: zoe!.year });
+    await f.client.call('enrich', { itemIds: [id] });
+    expect(await f.item(id)).toMatchObject({ tmdb_id: zoe!.tmdbId, state: 'enriched' });
+  });
+
   it('does not take a sequel for the movie without asking', async () => {
     const [sequel] = movies((m) => m.title === 'Harbor Lights 2');
     const [first] = movies((m) => m.title === 'Harbor Lights');

@@ -126,6 +126,20 @@ describe('search plan', () => {
       { query: 'Snow Island', year: null },
     ]);
   });
+
+  it('ends with the other spelling of "and", for titles listed with "&" (and the other way round)', () => {
+    expect(searchPlan({ title: 'Zoe and the Machine', originalTitle: null, year: 2022 }).slice(-2)).toEqual([
+      { query: 'Zoe & the Machine', year: 2022 },
+      { query: 'Zoe & the Machine', year: null },
+    ]);
+    expect(searchPlan({ title: 'Tom & Jerry', originalTitle: null, year: null }).at(-1)).toEqual({
+      query: 'Tom and Jerry',
+      year: null,
+    });
+    expect(searchPlan({ title: 'Andromeda', originalTitle: null, year: null })).toEqual([
+      { query: 'Andromeda', year: null },
+    ]);
+  });
 });
 
 const CONFIG: TmdbImageConfig = {

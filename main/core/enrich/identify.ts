@@ -33,7 +33,21 @@ export function searchPlan(item: MatchTarget): { query: string; year: number | n
     }
     add(title, null);
   }
+  // "Zoe and the Machine" is listed as "Zoë & the Machine": the other spelling of "and" last,
+  // with the year and without (a search only runs when the ones before found nothing sure).
+  const other = otherAnd(item.title);
+  if (other) {
+    if (item.year !== null) add(other, item.year);
+    add(other, null);
+  }
   return plan;
+}
+
+/** The title with "&" for "and" (or the other way round), or null when it has neither. */
+function otherAnd(title: string): string | null {
+  if (/\s&\s/.test(title)) return title.replace(/\s&\s/g, ' and ');
+  if (/\sand\s/i.test(title)) return title.replace(/\sand\s/gi, ' & ');
+  return null;
 }
 
 /** A search result with its confidence and, when its title's numbers differ from the item's, why. */
