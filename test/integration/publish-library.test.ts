@@ -100,6 +100,21 @@ describe('publishing into real folders', () => {
     expect(f.files(m.folder)).toEqual(expected);
   });
 
+  it('a naming style change recycles the old names with a reason that says the image is still chosen', async () => {
+    f = await makePublishFixture();
+    const m = await f.addMovie({ folder: 'Heat (1995)', basename: 'Heat (1995)' });
+    await f.choose(m.id, 'poster', await f.image(15));
+    await f.client.call('publish', { itemIds: [m.id] });
+    await f.s.db.updateTable('libraries').set({ naming_style: 'basename' }).execute();
+    const r = await f.client.call('publish', { itemIds: [m.id] });
+    expect(r).toMatchObject({ recycled: 1, errors: [] });
+    expect(f.files(m.folder)).toEqual(['Heat (1995)-poster.jpg']);
+    const bin = await f.client.call('recycle-list', {});
+    expect(bin.map((e) => [path.basename(e.originalPath), e.reason])).toEqual([
+      ['poster.jpg', expect.stringMatching(/^the chosen image under a name no longer used/)],
+    ]);
+  });
+
   it('loose files sharing one folder: basename names only, never a folder-form name', async () => {
     f = await makePublishFixture();
     const a = await f.addMovie({ folder: 'Movies', basename: 'Alien (1979)', layout: 'shared-folder' });

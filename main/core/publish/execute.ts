@@ -29,6 +29,7 @@ import { processAlive } from '../process-alive.ts';
 
 export const RECYCLE_TEXT: Readonly<Record<RecycleReason, string>> = {
   stale: 'published file no longer chosen',
+  'old-name': 'the chosen image under a name no longer used (naming style changed, or the video renamed)',
   'replaced-original': 'original artwork replaced by a new choice',
   modified: 'published file changed on disk, replaced by the chosen image',
   'foreign-nfo': 'NFO not written by Posterity, replaced by a new one',

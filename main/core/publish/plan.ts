@@ -169,7 +169,7 @@ export type WriteReason =
   | 'replace-original' // the user's original, replaced by a new choice for its slot
   | 'replace-foreign'; // a file we did not write, replaced by the user's setting
 
-export type RecycleReason = 'stale' | 'replaced-original' | 'modified' | 'foreign-nfo' | 'unknown-image';
+export type RecycleReason = 'stale' | 'old-name' | 'replaced-original' | 'modified' | 'foreign-nfo' | 'unknown-image';
 
 export type KeepReason =
   | 'identical'
@@ -600,7 +600,8 @@ export function planItem(input: ItemPlanInput): ItemPlan {
         ...facts,
         op: 'recycle',
         ledgerId: row.id,
-        reason: 'stale',
+        // Still the chosen image, only no longer under this name: say so, not "no longer chosen".
+        reason: row.role === 'art' && slot?.blob?.sha === row.sha256 ? 'old-name' : 'stale',
         after: row.role === 'art' ? (slotPaths.get(key) ?? []) : [],
       });
       continue;
