@@ -28,7 +28,14 @@ export class SettingsStore {
   readonly #vault: SecretVault | undefined;
   #stored = new Map<SettingKey, unknown>();
 
-  private constructor(db: Db, env: NodeJS.ProcessEnv, clock: Clock, events: EventBus, log: Logger, vault?: SecretVault) {
+  private constructor(
+    db: Db,
+    env: NodeJS.ProcessEnv,
+    clock: Clock,
+    events: EventBus,
+    log: Logger,
+    vault?: SecretVault,
+  ) {
     this.#db = db;
     this.#env = env;
     this.#clock = clock;
@@ -39,13 +46,9 @@ export class SettingsStore {
 
   static async load(db: Db, env: NodeJS.ProcessEnv, clock: Clock, events: EventBus, log: Logger, vault?: SecretVault) {
     const store = new SettingsStore(db, env, clock, events, log, vault);
-    const rows = await db.selectFrom('settings').selectAll().execute();
-    for (const row of rows) {
-      if (!isSettingKey(row.key)) continue; // a setting from a newer or older version: keep, ignore
-      const parsed = SETTINGS[row.key].schema.safeParse(safeParse(row.value));
-      if (parsed.success) store.#stored.set(row.key, parsed.data);
-      else log.warn(`Ignoring an invalid stored value for setting ${row.key}; using its default`);
-    }
+    store.#stored = await readStored(db, (key) =>
+      log.warn(`Ignoring an invalid stored value for setting ${key}; using its default`),
+    );
     if (vault) await store.#moveSecretsToVault(vault);
     for (const key of SETTING_KEYS) {
       if (SETTINGS[key].secret) {
@@ -62,12 +65,7 @@ export class SettingsStore {
    * Secrets kept in the OS vault are this process's own and stay as they are. Returns the keys.
    */
   async reload(): Promise<SettingKey[]> {
-    const fresh = new Map<SettingKey, unknown>();
-    for (const row of await this.#db.selectFrom('settings').selectAll().execute()) {
-      if (!isSettingKey(row.key)) continue;
-      const parsed = SETTINGS[row.key].schema.safeParse(safeParse(row.value));
-      if (parsed.success) fresh.set(row.key, parsed.data);
-    }
+    const fresh = await readStored(this.#db);
     const changed: SettingKey[] = [];
     for (const key of SETTING_KEYS) {
       if (this.#vault && SETTINGS[key].secret) continue;
@@ -157,6 +155,21 @@ export class SettingsStore {
     const parsed = d.schema.safeParse(raw);
     return parsed.success ? (parsed.data as SettingValue<K>) : undefined;
   }
+}
+
+/**
+ * The stored values that are valid now. A setting from a newer or older version is kept in the
+ * table and ignored here; an invalid value falls back to the default (`onInvalid` is told).
+ */
+async function readStored(db: Db, onInvalid?: (key: SettingKey) => void): Promise<Map<SettingKey, unknown>> {
+  const stored = new Map<SettingKey, unknown>();
+  for (const row of await db.selectFrom('settings').selectAll().execute()) {
+    if (!isSettingKey(row.key)) continue;
+    const parsed = SETTINGS[row.key].schema.safeParse(safeParse(row.value));
+    if (parsed.success) stored.set(row.key, parsed.data);
+    else onInvalid?.(row.key);
+  }
+  return stored;
 }
 
 function safeParse(text: string): unknown {
