@@ -219,6 +219,8 @@ export const libraryCommands: Command[] = [
     usage: '[--library ID] [--deep]',
     summary: 'Find movies, NFOs and existing artwork (incremental; all libraries by default).',
     details: [
+      'The pictures already in the library that movies use are then copied into the cache, so a',
+      'rebuild can bring them back if the library loses them.',
       'Exits 0 when every library was read, problems with single movies included (they are listed);',
       'exits 1 when a library folder is missing, unreadable or empty though it held movies (not mounted).',
     ],
