@@ -15,10 +15,12 @@ export interface PlannedFileOp {
   itemId: number;
   /**
    * write: put the chosen image/NFO there; link: a twin hardlinked to its primary; keep: already
-   * right (or deliberately left alone); recycle: move to the recycle bin; forget: drop the ledger
-   * row of a file that is gone; error: cannot be done, left alone.
+   * right (or deliberately left alone); rename: a file Posterity published, holding the chosen
+   * image under a name no longer used, takes its new name (nothing copied, nothing recycled);
+   * recycle: move to the recycle bin; forget: drop the ledger row of a file that is gone; error:
+   * cannot be done, left alone.
    */
-  action: 'write' | 'link' | 'keep' | 'recycle' | 'forget' | 'error';
+  action: 'write' | 'link' | 'rename' | 'keep' | 'recycle' | 'forget' | 'error';
   path: string | null;
   reason: string;
 }

@@ -1,4 +1,4 @@
-import { renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PRIORITY } from '../../main/core/jobs/kinds.ts';
@@ -206,12 +206,13 @@ describe('Radarr events handled in process', () => {
     expect(f.providerRequests()).toBe(0);
   });
 
-  it('makes the art follow a rename, old names to the recycle bin', async () => {
+  it('makes the art follow a rename, renamed in place (nothing to the recycle bin)', async () => {
     f = await automationFixture({ movies: 1 });
     await f.s.settings.set('paths.mappings', [{ from: '/movies', to: f.root }]);
     await runPipeline(f);
     const m = f.movies[0]!;
     const before = artOf(f.files(m.folder), m.basename);
+    const inodes = before.map((n) => statSync(path.join(m.folder, n)).ino).sort();
     await quiet(f);
     f.fakes.stats.reset();
     const renamed: MovieOnDisk = { ...m, basename: `${m.name} {tmdb-${m.movie.tmdbId}} [Bluray-1080p]` };
@@ -226,7 +227,9 @@ describe('Radarr events handled in process', () => {
     expect(artOf(files, renamed.basename).length).toBe(before.length);
     expect(artOf(files, m.basename)).toEqual([]);
     const recycled = (await f.s.cache.recycle.list()).map((r) => path.basename(r.original_path));
-    expect(recycled).toEqual(expect.arrayContaining(before));
+    // Our own files were renamed, not copied: the same inodes under the new names, none recycled.
+    expect(artOf(files, renamed.basename).map((n) => statSync(path.join(m.folder, n)).ino).sort()).toEqual(inodes);
+    expect(recycled.filter((n) => before.includes(n))).toEqual([]);
     expect(f.providerRequests()).toBe(0);
   });
 });

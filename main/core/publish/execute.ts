@@ -10,21 +10,23 @@ import {
   placeFile,
   placeText,
   placeTwin,
+  renameFile,
   syncFolder,
   tempOwnerPid,
   type PlaceResult,
 } from './fs-ops.ts';
 import type { FsWorkers } from './fs-workers.ts';
 import type { LedgerBatch, NewLedgerRow } from './ledger.ts';
-import { ledgerMtime, type ItemPlan, type PlanOp, type RecycleReason } from './plan.ts';
+import { ledgerMtime, renderNfo, sha256Text, type ItemPlan, type PlanOp, type RecycleReason } from './plan.ts';
 import { processAlive } from '../process-alive.ts';
 
 /*
  * Applies one item's plan: each file lands by temp + fsync + rename (fs-ops.ts), whatever it
  * displaces goes to the recycle bin first, and the ledger is updated in one transaction at the
- * end (batched with other items, see ledger.ts). A failing file is reported and skipped; what depends on it (a twin, the recycling of
- * what it replaces) is skipped too, so nothing is lost and nothing is half-done. A full disk or
- * a read-only folder stops the item at once.
+ * end (batched with other items, see ledger.ts). A failing file is reported and skipped; what
+ * depends on it (a twin, the recycling of what it replaces) is skipped too, so nothing is lost
+ * and nothing is half-done. NFOs come last and name only the art that landed, so Kodi is never
+ * pointed at a picture that is not there. A full disk or a read-only folder stops the item at once.
  */
 
 export const RECYCLE_TEXT: Readonly<Record<RecycleReason, string>> = {
@@ -58,6 +60,8 @@ export interface ItemOutcome {
   linked: number;
   unchanged: number;
   recycled: number;
+  /** Published files that took their new name by a rename instead of a copy. */
+  renamed: number;
   skipped: number;
   bytes: number;
   errors: PublishIssue[];
@@ -68,6 +72,14 @@ export interface ItemOutcome {
 
 class ItemAbort extends Error {}
 
+type PlaceOp = Extract<PlanOp, { op: 'write' | 'link' }>;
+type RenameOp = Extract<PlanOp, { op: 'rename' }>;
+
+/** What an op that displaces the file at its target would show in a plan. */
+function displaceText(op: PlaceOp | RenameOp): string {
+  return op.displace?.recycle ? ` (current file to the recycle bin: ${RECYCLE_TEXT[op.displace.reason]})` : '';
+}
+
 /** Files of one item written at once. */
 const WRITES_IN_FLIGHT = 4;
 
@@ -77,11 +89,13 @@ export function describePlan(plan: ItemPlan): PlannedFileOp[] {
     switch (op.op) {
       case 'write':
       case 'link':
+        return { itemId: plan.itemId, action: op.op, path: op.path, reason: `${op.why}${displaceText(op)}` };
+      case 'rename':
         return {
           itemId: plan.itemId,
-          action: op.op,
+          action: 'rename',
           path: op.path,
-          reason: `${op.why}${op.displace?.recycle ? ` (current file to the recycle bin: ${RECYCLE_TEXT[op.displace.reason]})` : ''}`,
+          reason: `renamed from ${op.fromRel}${displaceText(op)}`,
         };
       case 'keep':
         return { itemId: plan.itemId, action: 'keep', path: op.path, reason: op.why };
@@ -119,6 +133,7 @@ export async function executeItemPlan(
     linked: 0,
     unchanged: 0,
     recycled: 0,
+    renamed: 0,
     skipped: 0,
     bytes: 0,
     errors: [],
@@ -131,6 +146,9 @@ export async function executeItemPlan(
   const held = new Set(plan.ops.filter((o) => o.op === 'keep' && o.why === 'identical').map((o) => o.path as string));
   const deletes = new Set<number>();
   const upserts = new Map<string, NewLedgerRow>();
+  const moves: { id: number; row: NewLedgerRow }[] = [];
+  /** Kept NFOs rewritten because art they name could not be written. */
+  const rewritten = new Set<string>();
   const fail = (p: string | null, reason: string) => {
     if (p) failed.add(p);
     out.errors.push({ itemId, ...(p ? { path: p } : {}), reason });
@@ -138,9 +156,9 @@ export async function executeItemPlan(
 
   if (!options.dryRun && options.temps.length > 0) await removeDeadTemps(options.temps, now);
 
-  const recordPlaced = (op: Extract<PlanOp, { op: 'write' | 'link' }>, result: PlaceResult) => {
+  const placedRow = (op: PlaceOp | RenameOp, result: PlaceResult): NewLedgerRow => {
     const blob = op.source.kind === 'blob' ? op.source.blob : null;
-    upserts.set(op.path, {
+    return {
       item_id: itemId,
       path: op.path,
       role: op.role,
@@ -154,28 +172,32 @@ export async function executeItemPlan(
       mtime: ledgerMtime(result.mtimeMs),
       published_at: now,
       seen_at: now,
-    });
+    };
+  };
+
+  const recordPlaced = (op: PlaceOp, result: PlaceResult) => {
+    upserts.set(op.path, placedRow(op, result));
     if (result.fallback) options.notes.add(result.fallback);
     out.bytes += result.bytesWritten;
     out.changed = true;
   };
 
-  const displaceHook = (op: Extract<PlanOp, { op: 'write' | 'link' }>) => async () => {
+  /** Moves a library file (when it is still there) to the recycle bin and drops its ledger row. */
+  const recycleFile = async (p: string, rel: string, reason: RecycleReason, ledgerId: number | null) => {
+    const there = await lstat(p).catch(() => null);
+    if (there?.isFile()) {
+      s.ownWrites.note(p);
+      await s.cache.recycle.put(p, { itemId, reason: `${RECYCLE_TEXT[reason]}: ${rel}`, kind: 'library-file' });
+      out.recycled++;
+    }
+    if (ledgerId !== null) deletes.add(ledgerId);
+  };
+
+  const displaceHook = (op: PlaceOp | RenameOp) => async () => {
     const d = op.displace;
     if (!d) return;
-    if (d.recycle) {
-      const there = await lstat(op.path).catch(() => null);
-      if (there?.isFile()) {
-        s.ownWrites.note(op.path);
-        await s.cache.recycle.put(op.path, {
-          itemId,
-          reason: `${RECYCLE_TEXT[d.reason]}: ${op.rel}`,
-          kind: 'library-file',
-        });
-        out.recycled++;
-      }
-    }
-    if (d.ledgerId !== null) deletes.add(d.ledgerId);
+    if (d.recycle) await recycleFile(op.path, op.rel, d.reason, d.ledgerId);
+    else if (d.ledgerId !== null) deletes.add(d.ledgerId);
   };
 
   /**
@@ -208,7 +230,7 @@ export async function executeItemPlan(
     if (FATAL_FOR_ITEM.has(code)) throw new ItemAbort(`${describeFsError(err)} — stopped publishing this movie`);
   };
 
-  const place = async (op: Extract<PlanOp, { op: 'write' | 'link' }>) => {
+  const place = async (op: PlaceOp) => {
     const opts = { beforeCommit: displaceHook(op), expectBytes: op.bytes };
     if (!options.dryRun) {
       // Noted before the write: its events may arrive before this function goes on.
@@ -246,7 +268,7 @@ export async function executeItemPlan(
     out.written++;
   };
 
-  const runPlace = async (op: Extract<PlanOp, { op: 'write' | 'link' }>) => {
+  const runPlace = async (op: PlaceOp) => {
     try {
       await place(op);
       if (!failed.has(op.path)) held.add(op.path);
@@ -255,10 +277,110 @@ export async function executeItemPlan(
     }
   };
 
+  /**
+   * Renames one of our files to its new name. Where that is not possible (another filesystem,
+   * the file changed since it was looked at) it is published as before: a copy from the cache,
+   * then the old name to the recycle bin — or, when the copy fails too, the old name stays.
+   */
+  const runRename = async (op: RenameOp) => {
+    if (options.dryRun) {
+      held.add(op.path);
+      out.renamed++;
+      return;
+    }
+    s.ownWrites.note(op.from);
+    s.ownWrites.note(op.path);
+    if (path.dirname(op.path) !== folder) s.ownWrites.note(path.dirname(op.path));
+    try {
+      const result = await renameFile(
+        op.from,
+        op.path,
+        folder,
+        { size: op.fromSize, mtimeMs: op.fromMtimeMs },
+        { beforeCommit: displaceHook(op) },
+      );
+      moves.push({ id: op.fromLedgerId, row: placedRow(op, result) });
+      held.add(op.path);
+      out.renamed++;
+      out.changed = true;
+      return;
+    } catch (err) {
+      s.log.child('publish').info('A published file could not be renamed; copying it instead', {
+        from: op.from,
+        to: op.path,
+        error: describeFsError(err),
+      });
+    }
+    const { from: _from, fromRel, fromLedgerId, fromSize: _size, fromMtimeMs: _mtime, ...facts } = op;
+    await runPlace({ ...facts, op: 'write' });
+    if (held.has(op.path) && !failed.has(op.path)) {
+      try {
+        await recycleFile(op.from, fromRel, 'old-name', fromLedgerId);
+        out.changed = true;
+      } catch (err) {
+        handleFsError(op.from, err, `Could not move ${fromRel} to the recycle bin`);
+      }
+    } else {
+      out.warnings.push({ itemId, path: op.from, reason: `${fromRel} kept: its replacement could not be written` });
+      out.skipped++;
+    }
+  };
+
+  /**
+   * Writes an NFO once the art is done, naming only the art that is in place: a picture whose
+   * write failed is left out (the next publish that writes it names it again). A kept NFO that
+   * names such a picture is rewritten too.
+   */
+  const runNfo = async (op: PlaceOp | Extract<PlanOp, { op: 'keep' }>) => {
+    const planned = plan.nfos?.get(op.path);
+    const text = planned ? renderNfo(planned.render, inPlace) : null;
+    if (text === null || text === planned?.text) {
+      if (op.op !== 'keep') await runPlace(op);
+      return;
+    }
+    const { path: p, rel, role, assetType, rank } = op;
+    const rendered = {
+      path: p,
+      rel,
+      role,
+      assetType,
+      rank,
+      source: { kind: 'text', text },
+      sha: sha256Text(text),
+      bytes: Buffer.byteLength(text, 'utf8'),
+    } as const;
+    if (op.op !== 'keep') {
+      await runPlace({ ...op, ...rendered });
+      return;
+    }
+    rewritten.add(op.path);
+    // Kept because it was ours (or identical to ours): nothing of the user's to set aside.
+    await runPlace({
+      ...rendered,
+      op: 'write',
+      why: 'changed',
+      displace: { ledgerId: null, reason: 'stale', recycle: false },
+    });
+  };
+  /** Paths the plan writes or keeps; those that failed since are no longer in place. */
+  const landing = new Set(
+    plan.ops.flatMap((o) =>
+      o.op === 'write' || o.op === 'link' || o.op === 'rename' || o.op === 'keep' ? [o.path] : [],
+    ),
+  );
+  const inPlace = (p: string) => landing.has(p) && !failed.has(p);
+
   try {
-    // Writes are independent of each other: several at once keep the fs workers busy. Twins
-    // follow (they link to what the writes produced), then everything else in plan order.
-    const writes = plan.ops.filter((o): o is Extract<PlanOp, { op: 'write' }> => o.op === 'write');
+    // Renames first: they are quick, and twins may link to what they put in place. Writes are
+    // independent of each other: several at once keep the fs workers busy. Twins follow (they
+    // link to what the writes produced), then the NFOs (which name what landed), then
+    // everything else in plan order.
+    for (const op of plan.ops) {
+      if (op.op !== 'rename') continue;
+      options.signal?.throwIfAborted();
+      await runRename(op);
+    }
+    const writes = plan.ops.filter((o): o is Extract<PlanOp, { op: 'write' }> => o.op === 'write' && o.role !== 'nfo');
     let next = 0;
     let abort: ItemAbort | null = null;
     await Promise.all(
@@ -282,6 +404,11 @@ export async function executeItemPlan(
       }
     }
     for (const op of plan.ops) {
+      if (!(op.op === 'write' || (op.op === 'keep' && op.why === 'identical')) || op.role !== 'nfo') continue;
+      options.signal?.throwIfAborted();
+      await runNfo(op);
+    }
+    for (const op of plan.ops) {
       options.signal?.throwIfAborted();
       switch (op.op) {
         case 'error':
@@ -289,8 +416,10 @@ export async function executeItemPlan(
           break;
         case 'write':
         case 'link':
+        case 'rename':
           break;
         case 'keep':
+          if (rewritten.has(op.path)) break;
           if (op.why === 'identical') {
             out.unchanged++;
             if (op.ledger !== 'none' && !options.dryRun) {
@@ -336,17 +465,7 @@ export async function executeItemPlan(
           }
           if (options.dryRun) break;
           try {
-            const there = await lstat(op.path).catch(() => null);
-            if (there?.isFile()) {
-              s.ownWrites.note(op.path);
-              await s.cache.recycle.put(op.path, {
-                itemId,
-                reason: `${RECYCLE_TEXT[op.reason]}: ${op.rel}`,
-                kind: 'library-file',
-              });
-              out.recycled++;
-            }
-            if (op.ledgerId !== null) deletes.add(op.ledgerId);
+            await recycleFile(op.path, op.rel, op.reason, op.ledgerId);
             out.changed = true;
           } catch (err) {
             if (err instanceof ItemAbort) throw err;
@@ -379,6 +498,7 @@ export async function executeItemPlan(
       itemId,
       deletes: [...deletes],
       upserts: [...upserts.values()],
+      moves,
       touched: out.changed || upserts.size > 0,
     });
   }

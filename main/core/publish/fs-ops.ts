@@ -36,7 +36,7 @@ function tempPathFor(target: string): string {
 
 /** How a file got its bytes; `fallback` says why the asked-for mode was not possible. */
 export interface PlaceResult {
-  method: 'copy' | 'hardlink' | 'reflink' | 'text';
+  method: 'copy' | 'hardlink' | 'reflink' | 'text' | 'rename';
   /** Bytes physically written (0 for a hardlink or a clone). */
   bytesWritten: number;
   fallback: string | null;
@@ -187,6 +187,33 @@ export async function placeText(
     await commit(tmp, target, result, options);
     return result;
   });
+}
+
+/**
+ * Gives a file already in the library a new name (one atomic rename: no bytes move, the inode —
+ * in hardlink mode shared with the cache file — stays). Refused (and the caller copies as before)
+ * when the file no longer has the size and mtime it was proven by, or when the target is the same
+ * file already: rename(2) would then do nothing and report success.
+ */
+export async function renameFile(
+  from: string,
+  target: string,
+  folder: string,
+  expect: { size: number; mtimeMs: number },
+  options: Pick<PlaceOptions, 'beforeCommit'> = {},
+): Promise<PlaceResult> {
+  const before = await lstat(from);
+  if (!before.isFile() || before.size !== expect.size || before.mtimeMs !== expect.mtimeMs) {
+    throw Object.assign(new Error(`${from} changed since it was looked at`), { code: 'ECHANGED' });
+  }
+  const there = await lstat(target).catch(() => null);
+  if (there && there.ino === before.ino && there.dev === before.dev) {
+    throw Object.assign(new Error(`${target} is ${from} already`), { code: 'ESAMEFILE' });
+  }
+  await ensureParent(target, folder);
+  await options.beforeCommit?.();
+  await rename(from, target);
+  return { method: 'rename', bytesWritten: 0, fallback: null, size: before.size, mtimeMs: before.mtimeMs };
 }
 
 /** Makes renames in a folder durable; best effort (folders cannot be opened on Windows). */

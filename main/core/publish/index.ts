@@ -24,7 +24,8 @@ export interface PublishItemOptions {
 export interface PublishDomain {
   /**
    * Brings one item's folder to its chosen state (only what differs; temp + fsync + rename;
-   * replaced and stale files to the recycle bin; every written file in the ledger). Never throws
+   * replaced and stale files to the recycle bin; our files under a name no longer used renamed;
+   * every written file in the ledger). Never throws
    * for a per-file problem: those are in `errors`.
    */
   publishItem(itemId: number, options?: PublishItemOptions): Promise<PublishSummary>;

@@ -19,6 +19,11 @@ export interface LedgerChanges {
   deletes: number[];
   /** Rows to create or replace, by path. */
   upserts: NewLedgerRow[];
+  /**
+   * Rows whose file was renamed: the row follows it (same id, so what refers to it still does).
+   * Applied after the deletes, which free the new path of the row of what the file replaced.
+   */
+  moves?: { id: number; row: NewLedgerRow }[];
   /** Set `items.published_at`. */
   touched: boolean;
 }
@@ -38,7 +43,13 @@ export class LedgerBatch {
 
   /** Queues one item's changes; flushes when the batch is full. */
   async add(changes: LedgerChanges): Promise<void> {
-    if (changes.deletes.length === 0 && changes.upserts.length === 0 && !changes.touched) return;
+    if (
+      changes.deletes.length === 0 &&
+      changes.upserts.length === 0 &&
+      (changes.moves?.length ?? 0) === 0 &&
+      !changes.touched
+    )
+      return;
     this.#pending.push(changes);
     if (this.#pending.length >= ITEMS_PER_FLUSH) await this.flush();
   }
@@ -48,6 +59,7 @@ export class LedgerBatch {
     if (batch.length === 0) return;
     const deletes = batch.flatMap((c) => c.deletes);
     const upserts = batch.flatMap((c) => c.upserts);
+    const moves = batch.flatMap((c) => c.moves ?? []);
     const touched = batch.filter((c) => c.touched).map((c) => c.itemId);
     const now = this.now();
     await this.db.transaction().execute(async (trx) => {
@@ -56,6 +68,9 @@ export class LedgerBatch {
           .deleteFrom('library_files')
           .where('id', 'in', deletes.slice(i, i + 500))
           .execute();
+      }
+      for (const { id, row } of moves) {
+        await trx.updateTable('library_files').set(row).where('id', '=', id).execute();
       }
       for (let i = 0; i < upserts.length; i += ROWS_PER_STATEMENT) {
         await trx

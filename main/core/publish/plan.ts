@@ -10,7 +10,7 @@ import {
   type MovieLayout,
 } from '../../../shared/naming.ts';
 import type { NamingStyle } from '../../../shared/settings.ts';
-import { renderMovieNfo, type ExistingNfo } from './nfo-writer.ts';
+import { renderMovieNfo, type ExistingNfo, type NfoInput } from './nfo-writer.ts';
 
 /*
  * The publish planner: what should be on disk for one movie, compared with what the ledger
@@ -27,6 +27,10 @@ import { renderMovieNfo, type ExistingNfo } from './nfo-writer.ts';
  * replacing those bytes later loses nothing (they are in the cache). An NFO written over an
  * existing one carries over that file's elements the new one does not cover (nfo-writer.ts), so
  * its bytes depend on `item.nfoOnDisk` as well as the fields.
+ *
+ * A name that changes (naming style, renamed video) whose old file is ours and proven to hold the
+ * wanted bytes is a `rename`: on a large library a copy beside a recycled duplicate would double
+ * the artwork on disk. An NFO names only the art this plan writes or keeps, never a name in error.
  *
  * Locked slots under automated publishing (`automated: true`, a run nobody asked for right now:
  * after auto-select, a webhook, a schedule): the lock says the user decided this type, so
@@ -159,6 +163,42 @@ export interface DesiredFile {
   twinOf: string | null;
   /** The slot behind it is locked. */
   locked: boolean;
+  /** For an NFO: what it is rendered from, so it can name only the art that is really in place. */
+  nfo?: NfoRender;
+}
+
+/** A file an NFO may name: where it is, and the name the NFO uses (relative to the NFO). */
+export interface NamedFile {
+  path: string;
+  rel: string;
+}
+
+/**
+ * An NFO before it knows which art landed. Each picture has its names in order of preference
+ * (primary, then twins), and the NFO names the first one in place; one with none in place is
+ * left out, as Kodi shows a broken picture for a name that holds nothing.
+ */
+export interface NfoRender {
+  input: Omit<NfoInput, 'art' | 'fanart' | 'actorThumbs'>;
+  /** Rank 0 of each type except fanart, in the order the NFO lists them. */
+  art: { assetType: AssetType; names: NamedFile[] }[];
+  /** Fanart in rank order. */
+  fanart: NamedFile[][];
+  actors: { name: string; file: NamedFile }[];
+  existing: ExistingNfo | undefined;
+}
+
+/** The NFO text naming only the files for which `inPlace` holds. */
+export function renderNfo(render: NfoRender, inPlace: (path: string) => boolean): string {
+  const pick = (names: readonly NamedFile[]) => names.find((n) => inPlace(n.path))?.rel;
+  const art: Partial<Record<AssetType, string>> = {};
+  for (const a of render.art) {
+    const rel = pick(a.names);
+    if (rel !== undefined) art[a.assetType] = rel;
+  }
+  const fanart = render.fanart.flatMap((names) => pick(names) ?? []);
+  const actorThumbs = new Map(render.actors.filter((a) => inPlace(a.file.path)).map((a) => [a.name, a.file.rel]));
+  return renderMovieNfo({ ...render.input, art, fanart, actorThumbs }, render.existing);
 }
 
 export type WriteReason =
@@ -219,6 +259,24 @@ export type PlanOp =
       ledger: 'none' | 'refresh' | 'adopt';
       ledgerId: number | null;
     })
+  | (FileFacts & {
+      /**
+       * Our own file holding exactly these bytes under a name no longer used (naming style
+       * changed, video renamed) takes the new name: no copy, no recycled duplicate.
+       */
+      op: 'rename';
+      from: string;
+      fromRel: string;
+      fromLedgerId: number;
+      /** The old file as observed; it is renamed only while it still looks so. */
+      fromSize: number;
+      fromMtimeMs: number;
+      source: FileSource;
+      sha: string;
+      bytes: number;
+      why: WriteReason;
+      displace: Displace | null;
+    })
   | (FileFacts & { op: 'recycle'; ledgerId: number | null; reason: RecycleReason; after: string[] })
   | (FileFacts & { op: 'forget'; ledgerId: number })
   | { op: 'error'; path: string | null; rel: string | null; reason: string };
@@ -228,6 +286,11 @@ export interface ItemPlan {
   ops: PlanOp[];
   /** Things the user should know that are not errors (a kept foreign NFO, a pending slot). */
   warnings: { path: string | null; reason: string }[];
+  /**
+   * NFO path → how it is rendered and the text planned (written or kept), so the executor can
+   * leave out art whose write failed.
+   */
+  nfos?: Map<string, { render: NfoRender; text: string }>;
 }
 
 /**
@@ -241,12 +304,16 @@ export function ledgerMtime(mtimeMs: number): number {
 /** Actor pictures written per movie at most, in billing order. */
 export const MAX_ACTOR_IMAGES = 30;
 
-function sha256Text(text: string): string {
+export function sha256Text(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 function abs(folder: string, rel: string): string {
   return path.join(folder, ...rel.split('/'));
+}
+
+function relOf(folder: string, file: string): string {
+  return path.relative(folder, file).split(path.sep).join('/');
 }
 
 /** Layout used for naming: several movies in one folder are a shared folder, whatever the scan said. */
@@ -276,8 +343,8 @@ export function desiredFiles(
   const layout = namingLayout(item, input.siblings);
   const files: DesiredFile[] = [];
   const errors: { rel: string | null; reason: string }[] = [];
-  const art: Partial<Record<AssetType, string>> = {};
-  const fanart: { rank: number; rel: string }[] = [];
+  const art: NfoRender['art'] = [];
+  const fanart: { rank: number; names: NamedFile[] }[] = [];
 
   const slots = [...input.slots].sort((a, b) => a.assetType.localeCompare(b.assetType) || a.rank - b.rank);
   for (const slot of slots) {
@@ -306,19 +373,20 @@ export function desiredFiles(
         locked: slot.locked,
       });
     });
-    if (slot.assetType === 'fanart') fanart.push({ rank: slot.rank, rel: names[0]! });
-    else if (slot.rank === 0) art[slot.assetType] = names[0]!;
+    const named = names.map((rel) => ({ path: abs(item.folder, rel), rel }));
+    if (slot.assetType === 'fanart') fanart.push({ rank: slot.rank, names: named });
+    else if (slot.rank === 0) art.push({ assetType: slot.assetType, names: named });
   }
 
   // Actors live next to the NFO; in a shared folder `.actors/` belongs to no single movie.
-  const actorThumbs = new Map<string, string>();
+  const actorThumbs: NfoRender['actors'] = [];
   if (settings.actorImages && layout !== 'shared-folder') {
     const taken = new Set<string>();
     for (const actor of input.actors.slice(0, MAX_ACTOR_IMAGES)) {
       const rel = actorFileName(actor.name, actor.blob.ext);
       if (taken.has(rel.toLowerCase())) continue;
       taken.add(rel.toLowerCase());
-      actorThumbs.set(actor.name, rel);
+      actorThumbs.push({ name: actor.name, file: { path: abs(item.folder, rel), rel } });
       files.push({
         path: abs(item.folder, rel),
         rel,
@@ -335,19 +403,25 @@ export function desiredFiles(
   }
 
   if (wantsNfo(item, input.fields)) {
-    const nfo = {
+    const nfoInput = {
       title: item.title,
       year: item.year,
       tmdbId: item.tmdbId,
       imdbId: item.imdbId,
       fields: input.fields,
-      art,
-      fanart: fanart.sort((a, b) => a.rank - b.rank).map((f) => f.rel),
-      actorThumbs,
     };
+    const fanartNames = fanart.sort((a, b) => a.rank - b.rank).map((f) => f.names);
     // Each NFO path carries over from its own file, so their texts may differ.
     for (const { rel, path: nfoPath } of nfoPaths(item, input.siblings, settings)) {
-      const text = renderMovieNfo(nfo, item.nfoOnDisk?.get(nfoPath));
+      const nfo: NfoRender = {
+        input: nfoInput,
+        art,
+        fanart: fanartNames,
+        actors: actorThumbs,
+        existing: item.nfoOnDisk?.get(nfoPath),
+      };
+      // As if every file lands; the planner and the executor leave out what does not.
+      const text = renderNfo(nfo, () => true);
       files.push({
         path: nfoPath,
         rel,
@@ -359,6 +433,7 @@ export function desiredFiles(
         bytes: Buffer.byteLength(text, 'utf8'),
         twinOf: null,
         locked: false,
+        nfo,
       });
     }
   }
@@ -388,7 +463,8 @@ export function planItem(input: ItemPlanInput): ItemPlan {
   const { item, disk, settings, automated } = input;
   const ops: PlanOp[] = [];
   const warnings: ItemPlan['warnings'] = [];
-  const plan = { itemId: item.id, ops, warnings };
+  const nfos: NonNullable<ItemPlan['nfos']> = new Map();
+  const plan = { itemId: item.id, ops, warnings, nfos };
 
   if (!input.folderExists) {
     ops.push({
@@ -434,7 +510,39 @@ export function planItem(input: ItemPlanInput): ItemPlan {
     }
   }
 
-  for (const file of files) {
+  /**
+   * Our files no longer wanted under their name, by content: proven to hold their ledger bytes
+   * (size and mtime as recorded, else hashed by observe.ts), so a wanted name with the same
+   * bytes can take one over by a rename. Only those the ledger pass below would recycle.
+   */
+  const movable = new Map<string, LedgerEntry[]>();
+  for (const row of input.ledger) {
+    if (row.itemId !== item.id || row.origin !== 'published' || row.role !== 'art' || desiredPaths.has(row.path))
+      continue;
+    const onDisk = disk.get(row.path);
+    if (onDisk?.kind !== 'file' || onDisk.sha !== row.sha256) continue;
+    const slot = slotByKey.get(slotKey(row.assetType, row.rank));
+    if ((slot && !slot.blob) || (automated && slot?.locked)) continue;
+    movable.set(row.sha256, [...(movable.get(row.sha256) ?? []), row]);
+  }
+  /** Ledger ids of old files taken over by a rename: not recycled. */
+  const renamed = new Set<number>();
+
+  for (const desired of files) {
+    let file = desired;
+    if (file.nfo) {
+      // NFOs come after the art and actors: name what is written or kept, not what is in error.
+      const named = new Set(ops.flatMap((o) => (o.op === 'error' || o.op === 'recycle' ? [] : [o.path])));
+      const text = renderNfo(file.nfo, (p) => named.has(p));
+      if (file.source.kind !== 'text' || text !== file.source.text) {
+        file = {
+          ...file,
+          source: { kind: 'text', text },
+          sha: sha256Text(text),
+          bytes: Buffer.byteLength(text, 'utf8'),
+        };
+      }
+    }
     const facts: FileFacts = {
       path: file.path,
       rel: file.rel,
@@ -451,6 +559,27 @@ export function planItem(input: ItemPlanInput): ItemPlan {
     }
     const produce = (why: WriteReason, displace: Displace | null) => {
       willHold.add(file.path);
+      if (file.nfo && file.source.kind === 'text') nfos.set(file.path, { render: file.nfo, text: file.source.text });
+      const old = file.role === 'art' ? movable.get(file.sha)?.shift() : undefined;
+      if (old) {
+        const seen = disk.get(old.path)!;
+        renamed.add(old.id);
+        ops.push({
+          ...facts,
+          op: 'rename',
+          from: old.path,
+          fromRel: relOf(item.folder, old.path),
+          fromLedgerId: old.id,
+          fromSize: seen.size,
+          fromMtimeMs: seen.mtimeMs,
+          source: file.source,
+          sha: file.sha,
+          bytes: file.bytes,
+          why,
+          displace,
+        });
+        return;
+      }
       // Link from a file of the same image that already holds it (the primary, or a twin that
       // survived when Radarr removed the primary), so twins stay one file on disk.
       const from =
@@ -491,6 +620,7 @@ export function planItem(input: ItemPlanInput): ItemPlan {
     const same = onDisk.sha === file.sha;
     if (same) {
       willHold.add(file.path);
+      if (file.nfo && file.source.kind === 'text') nfos.set(file.path, { render: file.nfo, text: file.source.text });
       const refresh =
         row !== undefined &&
         (row.sha256 !== file.sha || row.bytes !== onDisk.size || row.mtime !== ledgerMtime(onDisk.mtimeMs));
@@ -570,10 +700,10 @@ export function planItem(input: ItemPlanInput): ItemPlan {
 
   // What the ledger holds that is no longer wanted.
   for (const row of input.ledger) {
-    if (row.itemId !== item.id || desiredPaths.has(row.path)) continue;
+    if (row.itemId !== item.id || desiredPaths.has(row.path) || renamed.has(row.id)) continue;
     const facts: FileFacts = {
       path: row.path,
-      rel: path.relative(item.folder, row.path).split(path.sep).join('/'),
+      rel: relOf(item.folder, row.path),
       role: row.role,
       assetType: (row.assetType as AssetType | null) ?? null,
       rank: row.rank,

@@ -222,6 +222,7 @@ export async function runPublish(
   const summary = emptySummary(options.mode ?? s.settings.get('publish.mode'), dryRun);
   const notes = new Set<string>();
   let actorsToDownload = 0;
+  let renamed = 0;
   const changed: PlayerTarget[] = [];
   const changedIds: number[] = [];
   const total = itemIds.length;
@@ -281,6 +282,7 @@ export async function runPublish(
               signal: options.signal,
             });
             add(summary, outcome);
+            renamed += outcome.renamed;
             summary.items++;
             if (outcome.changed) {
               changedIds.push(id);
@@ -305,6 +307,12 @@ export async function runPublish(
   if (actorsToDownload > 0) {
     notes.add(
       `${actorsToDownload} actor picture${actorsToDownload === 1 ? ' is' : 's are'} not downloaded yet and not in this plan: a real publish downloads ${actorsToDownload === 1 ? 'it' : 'them'} and writes ${actorsToDownload === 1 ? 'it' : 'them'} into .actors/`,
+    );
+  }
+  if (renamed > 0) {
+    // The summary has no count of its own for these: neither written nor recycled.
+    notes.add(
+      `${renamed} published file${renamed === 1 ? '' : 's'} ${dryRun ? (renamed === 1 ? 'takes its' : 'take their') : renamed === 1 ? 'took its' : 'took their'} new name by a rename (nothing copied, nothing to the recycle bin)`,
     );
   }
   summary.notes = [...notes];
@@ -372,6 +380,10 @@ export function findingsOf(plan: ItemPlan): VerifyFinding[] {
   };
   for (const op of plan.ops) {
     switch (op.op) {
+      case 'rename':
+        // The same findings as before renames existed: the new name lacks the image, the old holds it.
+        push('stale', op.from, RECYCLE_TEXT['old-name']);
+      // falls through
       case 'write':
       case 'link':
         if (op.why === 'new' || op.why === 'missing')
