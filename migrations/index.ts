@@ -7,6 +7,7 @@ import * as m0005 from './0005_jobs_constraint_lists.ts';
 import * as m0006 from './0006_unused_item_indexes.ts';
 import * as m0007 from './0007_scan_freshness.ts';
 import * as m0008 from './0008_blob_file_times.ts';
+import * as m0009 from './0009_jobs_outcomes.ts';
 
 /**
  * Every migration, registered statically so it bundles and runs from inside an asar archive.
@@ -21,4 +22,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006_unused_item_indexes': m0006,
   '0007_scan_freshness': m0007,
   '0008_blob_file_times': m0008,
+  '0009_jobs_outcomes': m0009,
 };

@@ -5,7 +5,7 @@ import { BridgeProvider, useBridge, useClient, useConnected, useEngineEvents } f
 import { navigate, routeHref, useRoute, type Route } from './app/router.ts';
 import { useSettings } from './app/settings.ts';
 import { ErrorBoundary, ErrorMessage, Spinner, ToastProvider } from './components/ui.tsx';
-import { ActivityView } from './views/ActivityView.tsx';
+import { ActivityView, OutageBanner } from './views/ActivityView.tsx';
 import { ItemView } from './views/ItemView.tsx';
 import { LibraryView } from './views/LibraryView.tsx';
 import { SettingsView } from './views/SettingsView.tsx';
@@ -130,6 +130,7 @@ function Shell() {
             here touches your own files.
           </div>
         )}
+        <OutageBanner />
         <ErrorBoundary resetKey={routeHref(route)}>
           {route.view === 'library' && <LibraryView status={status} />}
           {route.view === 'item' && <ItemView key={route.id} id={route.id} />}

@@ -1,4 +1,5 @@
 import type { Progress } from './index.ts';
+import type { ProviderOutage } from './jobs.ts';
 
 /**
  * Events the engine pushes to every listening door (HTTP event stream, Electron IPC), so views
@@ -11,7 +12,9 @@ export type EngineEvent =
   | { type: 'settings-changed'; keys: string[] }
   | { type: 'job'; job: JobEvent }
   /** Many jobs changed at once (a bulk cancel): lists of jobs should be fetched again. */
-  | { type: 'jobs-changed' };
+  | { type: 'jobs-changed' }
+  /** A provider became unreachable or refused the key, or answered again: every current outage. */
+  | { type: 'provider-outages'; outages: ProviderOutage[] };
 
 /** A job's state as pushed on the event stream (issue 8 fills the queue that emits it). */
 export interface JobEvent {

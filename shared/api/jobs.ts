@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { method, type MethodSpec } from './define.ts';
 import type { Progress } from './index.ts';
+import type { ProviderId } from '../settings.ts';
 
 /**
  * Every kind of background job. Each kind is one idempotent step: running it twice leaves the
@@ -67,7 +68,11 @@ export interface JobView {
 export interface JobCounts {
   queued: number;
   running: number;
-  /** Failed jobs still in the history (finished jobs are kept a while, then pruned). */
+  /**
+   * Failed work still undone: per kind and target, its latest failure, unless a later job of the
+   * same kind for the same target has succeeded. Earlier failures stay in `jobs-list` (the full
+   * history) but are not counted again.
+   */
   failed: number;
   /** Waiting and running jobs of each kind that has any. */
   byKind: Partial<Record<JobKind, { queued: number; running: number }>>;
@@ -76,6 +81,22 @@ export interface JobCounts {
 export interface JobsEnqueueResult {
   /** One id per job queued (an already queued job for the same target is reused, not doubled). */
   jobIds: number[];
+}
+
+/**
+ * A provider whose most recent calls fail for a reason that is not about one movie: it cannot be
+ * reached (down, overloaded, timing out, refusing connections) or it refuses the API key. It ends
+ * by itself with the next call that gets an answer.
+ */
+export interface ProviderOutage {
+  provider: ProviderId;
+  /** Its name as users know it ("TMDB", "Fanart.tv"). */
+  label: string;
+  reason: 'unreachable' | 'auth';
+  /** When calls started failing this way (engine clock, ms). */
+  since: number;
+  /** The latest failure in technical words ("HTTP 503", "connect ECONNREFUSED…"), for details. */
+  detail: string;
 }
 
 export interface WebhookInfo {
@@ -111,6 +132,15 @@ export const jobMethods = {
   'jobs-cancel-queued': method<{ cancelled: number }>()({
     summary: 'Cancel every waiting job (or those of one kind); running jobs go on.',
     params: z.object({ kind: z.enum(JOB_KINDS).optional() }).strict(),
+  }),
+  'jobs-retry-failed': method<{ queued: number }>()({
+    summary:
+      'Queue again the work of every failed job not since done (or those of one kind), once each; work already waiting or running is left alone.',
+    params: z.object({ kind: z.enum(JOB_KINDS).optional() }).strict(),
+  }),
+  'provider-outages': method<ProviderOutage[]>()({
+    summary: 'Providers whose latest calls fail because they cannot be reached or refuse the API key.',
+    params: z.object({}).strict(),
   }),
   'jobs-enqueue': method<JobsEnqueueResult>()({
     summary: 'Queue a job for each selected item (or a library, or everything) ahead of automatic work.',

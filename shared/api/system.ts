@@ -30,12 +30,15 @@ export interface StatusResult {
   demo: boolean;
 }
 
-/** Whether a provider accepted the saved key, in words for the settings page. */
+/** Whether a provider accepted the key (the saved one, or one typed to try), in words for the settings page. */
 export interface ProviderTestResult {
   provider: ProviderId;
   ok: boolean;
   message: string;
 }
+
+/** Longest key `providers-test` tries. */
+const PROVIDER_KEY_MAX = 1024;
 
 export const systemMethods = {
   status: method<StatusResult>()({
@@ -55,7 +58,14 @@ export const systemMethods = {
     params: z.object({ key: z.string(), value: z.unknown() }).strict(),
   }),
   'providers-test': method<ProviderTestResult>()({
-    summary: 'Try the saved API key of a provider against its service (one fresh request).',
-    params: z.object({ provider: z.enum(PROVIDER_IDS) }).strict(),
+    summary:
+      'Try an API key against its service (one fresh request): `key` when given (never saved), else the saved key.',
+    params: z
+      .object({
+        provider: z.enum(PROVIDER_IDS),
+        // A pasted key often carries a stray space or newline; TMDB's longest (a v4 token) is a few hundred characters.
+        key: z.string().trim().min(1, 'the key is empty').max(PROVIDER_KEY_MAX, 'too long for an API key').optional(),
+      })
+      .strict(),
   }),
 } as const satisfies Record<string, MethodSpec>;

@@ -109,6 +109,27 @@ export const jobsCommands: Command[] = [
     },
   },
   {
+    name: 'jobs retry',
+    usage: '--failed [--kind K]',
+    summary: 'Queue again the work of failed jobs not since done, once each (a running daemon or the app runs it).',
+    flags: {
+      failed: { description: 'Every failed job whose work is still undone' },
+      kind: { value: true, description: 'Only failed jobs of this kind' },
+    },
+    async run({ client, io, json }, args) {
+      const kind = oneOf<JobKind>(flagString(args, 'kind'), JOB_KINDS, 'kind');
+      // Spelled out, like `cancel --queued`: a bare `jobs retry` must not requeue everything.
+      if (!flagBool(args, 'failed')) throw new UsageError('jobs retry needs --failed');
+      if (args.positionals.length > 0) throw new UsageError('jobs retry --failed takes no job ID');
+      const r = await client.call('jobs-retry-failed', kind ? { kind } : {});
+      printResult(io, json, r, (x) =>
+        x.queued === 0
+          ? `No failed job to retry${kind ? ` (${kind})` : ''}: none failed, or their work is done, waiting or running.`
+          : `Queued ${plural(x.queued, 'failed job')} again${kind ? ` (${kind})` : ''}.`,
+      );
+    },
+  },
+  {
     name: 'jobs add',
     usage: 'KIND [ITEM_ID…] [--library ID] [--chain] [--force]',
     summary: 'Queue work for items or a library; a running daemon or the app runs it.',

@@ -3,6 +3,7 @@ import type { jobMethods, JobKind } from '../../../shared/api/jobs.ts';
 import { maskSecret } from '../../../shared/settings.ts';
 import type { EnqueueRequest } from '../jobs/index.ts';
 import { PRIORITY } from '../jobs/kinds.ts';
+import { QueueStore } from '../jobs/queue-store.ts';
 import type { Services } from '../services.ts';
 import type { HandlersFor } from './dispatch.ts';
 
@@ -10,6 +11,9 @@ import type { HandlersFor } from './dispatch.ts';
 const DEFAULT_BASE_URL = 'http://127.0.0.1:8790';
 
 export function jobHandlers(s: Services): HandlersFor<typeof jobMethods> {
+  // Its own statements over the shared connection (the queue's `exclusive()` keeps them apart
+  // from the workers'); the jobs domain keeps no state a bulk retry would have to go through.
+  const store = new QueueStore(s.database);
   return {
     'jobs-list': async (params) => s.jobs.list(params),
 
@@ -18,6 +22,20 @@ export function jobHandlers(s: Services): HandlersFor<typeof jobMethods> {
     'jobs-cancel-queued': async ({ kind }) => ({ cancelled: await s.jobs.cancelQueued(kind) }),
 
     'jobs-counts': async () => s.jobs.counts(),
+
+    'jobs-retry-failed': async ({ kind }) => {
+      // A user asked: the retries go ahead of background work, as `jobs-enqueue` does.
+      const queued = await store.exclusive(() => store.retryFailed(s.clock.now(), PRIORITY.user, kind));
+      if (queued > 0) {
+        // One event for all, as for a bulk cancel: thousands of job events would flood every view.
+        s.events.emit({ type: 'jobs-changed' });
+        s.jobs.wake();
+      }
+      s.log.child('jobs').info('Failed jobs queued again', { count: queued, kind: kind ?? 'all' });
+      return { queued };
+    },
+
+    'provider-outages': async () => s.providers.outages(),
 
     'jobs-enqueue': async ({ kind, itemIds, libraryId, force, chain }) => {
       const requests = await userRequests(s, kind, { itemIds, libraryId });

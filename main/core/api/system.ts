@@ -30,11 +30,8 @@ export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
             .where('state', '=', 'available') // recycled blobs are in the recycle bin, not the cache
             .executeTakeFirstOrThrow(),
           cacheUsageByType(s),
-          s.db
-            .selectFrom('jobs')
-            .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
-            .groupBy('state')
-            .execute(),
+          // The same counts as Activity's: failures since made good are not counted.
+          s.jobs.counts(),
           s.db
             .selectFrom('blobs')
             .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -50,7 +47,6 @@ export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
         ]);
       const downloadCount = (state: string) => Number(downloads.find((d) => d.state === state)?.n ?? 0);
       const byState = Object.fromEntries(states.map((r) => [r.state, Number(r.n)]));
-      const jobCount = (state: string) => Number(jobs.find((j) => j.state === state)?.n ?? 0);
       return {
         version: s.version,
         dataDir: s.paths.root,
@@ -74,9 +70,9 @@ export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
           downloads: { pending: downloadCount('pending'), failed: downloadCount('failed') },
         },
         jobs: {
-          queued: jobCount('queued'),
-          running: jobCount('running'),
-          failed: jobCount('failed'),
+          queued: jobs.queued,
+          running: jobs.running,
+          failed: jobs.failed,
           runner: jobsRunner(s),
         },
         providers: {
@@ -88,16 +84,20 @@ export function systemHandlers(s: Services): HandlersFor<typeof systemMethods> {
     },
     'config-list': async () => s.settings.list(),
     'config-get': async ({ key }) => s.settings.view(key),
-    'providers-test': async ({ provider }) => {
+    'providers-test': async ({ provider, key }) => {
       // A fresh request: a cached good answer must not hide a key that was just changed.
       const fresh = { freshAfter: s.clock.now() };
+      const clients = key === undefined ? s.providers : s.providers.withKey(key);
       try {
-        if (provider === 'tmdb') await s.providers.tmdb.configuration(fresh);
-        else await s.providers.fanart.movie(TEST_MOVIE_TMDB_ID, fresh);
+        if (provider === 'tmdb') await clients.tmdb.configuration(fresh);
+        else await clients.fanart.movie(TEST_MOVIE_TMDB_ID, fresh);
         return { provider, ok: true, message: `${PROVIDER_LABELS[provider]} accepted the key.` };
       } catch (err) {
-        if (err instanceof ProviderError) return { provider, ok: false, message: err.message };
-        throw err;
+        if (!(err instanceof ProviderError)) throw err;
+        // The logger masks only the keys it was given, and a typed key is not one of them; a
+        // service that quotes the request back must not put it on the screen.
+        const message = key === undefined ? err.message : err.message.split(key).join('***');
+        return { provider, ok: false, message };
       }
     },
     'config-set': async ({ key, value }) => {

@@ -287,11 +287,37 @@ export class QueueStore {
         ).run(now).changes;
   }
 
-  /** Jobs by state and kind: waiting and running ones, and failed ones still kept. */
+  /**
+   * Jobs by state and kind: waiting and running ones, and the failures still unresolved (see
+   * `UNRESOLVED_FAILURE`); a failure whose work a later job did is history, not a problem.
+   */
   counts(): { kind: string; state: JobState; n: number }[] {
-    return this.#st(
-      `select kind, state, count(*) as n from jobs where state in ('queued', 'running', 'failed') group by kind, state`,
+    const live = this.#st(
+      `select kind, state, count(*) as n from jobs where state = 'queued' or state = 'running' group by kind, state`,
     ).all() as { kind: string; state: JobState; n: number }[];
+    const failed = this.#st(
+      `select kind, 'failed' as state, count(*) as n from jobs f where ${UNRESOLVED_FAILURE} group by kind`,
+    ).all() as { kind: string; state: JobState; n: number }[];
+    return [...live, ...failed];
+  }
+
+  /**
+   * Queues the work of every unresolved failure (of one kind) again, as a new job copied from it,
+   * unless that work already waits or runs. Returns how many.
+   */
+  retryFailed(now: number, priority: number, kind?: JobKind): number {
+    // An unresolved failure is the latest of its key, so each key comes up once. Failures
+    // without a key cannot be told apart from live work; the queue gives every job a key, so
+    // only rows written by hand lack one.
+    return this.#st(
+      `insert into jobs (kind, item_id, library_id, payload, coalesce_key, state, priority, max_attempts, run_after, created_at)
+       select f.kind, f.item_id, f.library_id, json_set(f.payload, '$.retryOf', f.id), f.coalesce_key, 'queued', ?,
+         f.max_attempts, ?, ?
+       from jobs f
+       where ${UNRESOLVED_FAILURE} ${kind ? 'and f.kind = ?' : ''} and f.coalesce_key is not null
+         and f.coalesce_key not in
+           (select coalesce_key from jobs where (state = 'queued' or state = 'running') and coalesce_key is not null)`,
+    ).run(priority, now, now, ...(kind ? [kind] : [])).changes;
   }
 
   /** Marks a job running elsewhere cancelled; its worker notices on its next poll. */
@@ -354,6 +380,19 @@ const INSERT_SQL = `insert into jobs (kind, item_id, library_id, payload, coales
     priority = max(jobs.priority, excluded.priority),
     run_after = min(jobs.run_after, excluded.run_after),
     payload = json_patch(jobs.payload, excluded.payload)`;
+
+/**
+ * A failed job (alias `f`) whose work is still undone: no later job with the same key (the same
+ * kind and target) has finished since, neither done (the work succeeded) nor failed (that newer
+ * failure stands for it, so a target failing every hour through an outage counts once).
+ * Cancelled jobs did nothing and change nothing. "Later" is by finishing time, then id, as a
+ * fixed clock can give two jobs the same time. Written so both sides use `jobs_outcome`
+ * (migration 0009).
+ */
+const UNRESOLVED_FAILURE = `f.state = 'failed' and f.finished_at is not null
+  and not exists (select 1 from jobs d
+    where d.state in ('done', 'failed') and d.coalesce_key = f.coalesce_key and d.finished_at is not null
+      and (d.finished_at, d.id) > (f.finished_at, f.id))`;
 
 const QUEUED_WITH_KEY = `select id from jobs where coalesce_key = ? and state = 'queued'`;
 

@@ -54,8 +54,11 @@ const RATE_SETTING_OF: Readonly<Record<ProviderId, string>> = {
   fanart: 'fanart.requestsPerSecond',
 };
 
-/** A non-success answer as the error a user reads. */
-export function errorFromResponse(provider: ProviderId, res: JsonResponse): ProviderError {
+/**
+ * A non-success answer as the error a user reads. `typedKey`: the request carried a key being
+ * tried before saving, so a refusal points at that key, not at the setting.
+ */
+export function errorFromResponse(provider: ProviderId, res: JsonResponse, typedKey = false): ProviderError {
   const label = PROVIDER_LABELS[provider];
   const said = providerMessage(res.body);
   const quoted = said
@@ -64,6 +67,13 @@ export function errorFromResponse(provider: ProviderId, res: JsonResponse): Prov
       ? ` (not JSON: "${snippet(res.text)}")`
       : '';
   if (res.status === 401 || res.status === 403) {
+    if (typedKey) {
+      return new ProviderError(
+        provider,
+        'auth',
+        `${label} rejected this key${quoted}. Check that it was copied whole.`,
+      );
+    }
     return new ProviderError(
       provider,
       'auth',

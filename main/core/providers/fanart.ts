@@ -88,6 +88,8 @@ export interface FanartDeps {
   http: HttpClient;
   settings: Pick<SettingsStore, 'get'>;
   log: Logger;
+  /** A key to try instead of the saved one; its answers skip the response cache (see TmdbDeps.apiKey). */
+  apiKey?: string;
 }
 
 /** Fanart.tv v3 movies, by TMDB id. */
@@ -99,12 +101,16 @@ export class FanartClient {
   }
 
   configured(): boolean {
-    return this.#d.settings.get('fanart.apiKey').trim() !== '';
+    return this.#key() !== '';
+  }
+
+  #key(): string {
+    return (this.#d.apiKey ?? this.#d.settings.get('fanart.apiKey')).trim();
   }
 
   /** The movie's art by TMDB id (or IMDb id); empty when Fanart.tv has none (404 is the normal "nothing"). */
   async movie(id: number | string, options: FetchOptions = {}): Promise<Parsed<FanartMovie>> {
-    const key = this.#d.settings.get('fanart.apiKey').trim();
+    const key = this.#key();
     if (!key)
       throw new ProviderError(
         'fanart',
@@ -122,7 +128,7 @@ export class FanartClient {
       res = await this.#d.http.getJson(url, {
         budget: 'fanart',
         signal: options.signal,
-        cacheTtlMs: this.#d.settings.get('providers.cacheTtlDays') * DAY_MS,
+        cacheTtlMs: this.#d.apiKey === undefined ? this.#d.settings.get('providers.cacheTtlDays') * DAY_MS : 0,
         freshAfter: options.freshAfter,
         cacheable: (r) =>
           r.status === 404 ||
@@ -133,7 +139,7 @@ export class FanartClient {
     }
     // "Not found" (404, or historically a 200 with status "error") means: no art, not a failure.
     if (res.status === 404 && isMiss(res.body)) return { value: {}, problems: [] };
-    if (res.status !== 200) throw errorFromResponse('fanart', res);
+    if (res.status !== 200) throw errorFromResponse('fanart', res, this.#d.apiKey !== undefined);
     if (res.body === undefined) throw notJson('fanart', res);
     if (isMiss(res.body)) return { value: {}, problems: [] };
     const result = parse(res);

@@ -30,6 +30,12 @@ export interface TmdbDeps {
   settings: Pick<SettingsStore, 'get'>;
   clock: Clock;
   log: Logger;
+  /**
+   * A key to try instead of the saved one (typed but not saved yet). Its answers skip the
+   * response cache: the cache is keyed without credentials, so the saved key's answer would pass
+   * for this key, and a trial must leave nothing behind.
+   */
+  apiKey?: string;
 }
 
 /**
@@ -46,7 +52,11 @@ export class TmdbClient {
   }
 
   configured(): boolean {
-    return this.#d.settings.get('tmdb.apiKey').trim() !== '';
+    return this.#key() !== '';
+  }
+
+  #key(): string {
+    return (this.#d.apiKey ?? this.#d.settings.get('tmdb.apiKey')).trim();
   }
 
   /** The metadata language TMDB is asked for, e.g. "en" or "fr-CA". */
@@ -131,7 +141,7 @@ export class TmdbClient {
     what: string,
     schema: S,
   ): Promise<Parsed<NonNullable<z.output<S>>>> {
-    const key = this.#d.settings.get('tmdb.apiKey').trim();
+    const key = this.#key();
     if (!key) {
       throw new ProviderError(
         'tmdb',
@@ -152,7 +162,7 @@ export class TmdbClient {
         budget: 'tmdb',
         signal: options.signal,
         headers: bearer ? { authorization: `Bearer ${key}` } : undefined,
-        cacheTtlMs: this.#d.settings.get('providers.cacheTtlDays') * DAY_MS,
+        cacheTtlMs: this.#d.apiKey === undefined ? this.#d.settings.get('providers.cacheTtlDays') * DAY_MS : 0,
         freshAfter: options.freshAfter,
         // Only a whole, well-formed answer (or a definite "not found") is worth reusing.
         cacheable: (r) =>
@@ -161,7 +171,7 @@ export class TmdbClient {
     } catch (err) {
       throw asProviderError('tmdb', err);
     }
-    if (res.status !== 200) throw errorFromResponse('tmdb', res);
+    if (res.status !== 200) throw errorFromResponse('tmdb', res, this.#d.apiKey !== undefined);
     if (res.body === undefined) throw notJson('tmdb', res);
     const result: Parsed<z.output<S> | null> = parse(res);
     if (result.value === null || result.value === undefined) throw badShape('tmdb', what, result.problems);

@@ -1,6 +1,6 @@
-import { useMemo, useRef, useState } from 'react';
-import type { JobView } from '../../../shared/api/jobs.ts';
-import { useApi, useClient, useEngineEvents } from '../app/bridge.tsx';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { JobView, ProviderOutage } from '../../../shared/api/jobs.ts';
+import { useApi, useClient, useConnected, useEngineEvents } from '../app/bridge.tsx';
 import { routeHref } from '../app/router.ts';
 import { Modal } from '../components/Modal.tsx';
 import { ErrorMessage, ProgressBar, Spinner, useAction } from '../components/ui.tsx';
@@ -42,7 +42,7 @@ export function ActivityView() {
   const counts = useApi('jobs-counts', {}, []);
   const client = useClient();
   const { run, busy } = useAction();
-  const [confirming, setConfirming] = useState(false);
+  const [confirming, setConfirming] = useState<'cancel' | 'retry' | null>(null);
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const reloadSoon = () => {
@@ -90,7 +90,21 @@ export function ActivityView() {
       () => client.call('jobs-cancel-queued', {}),
       (r) => `Cancelled ${pluralize(r.cancelled, 'waiting job')}`,
     ).then(() => {
-      setConfirming(false);
+      setConfirming(null);
+      jobs.reload();
+      counts.reload();
+    });
+
+  const retryFailed = () =>
+    void run(
+      'retry-failed',
+      () => client.call('jobs-retry-failed', {}),
+      (r) =>
+        r.queued === 0
+          ? 'Nothing to retry: that work is already waiting or running'
+          : `Queued ${pluralize(r.queued, 'failed job')} again`,
+    ).then(() => {
+      setConfirming(null);
       jobs.reload();
       counts.reload();
     });
@@ -118,8 +132,13 @@ export function ActivityView() {
             </button>
           ))}
         </div>
+        {c && c.failed > 0 && (
+          <button type="button" className="btn" onClick={() => setConfirming('retry')}>
+            Retry failed…
+          </button>
+        )}
         {c && c.queued > 0 && (
-          <button type="button" className="btn" onClick={() => setConfirming(true)}>
+          <button type="button" className="btn" onClick={() => setConfirming('cancel')}>
             Cancel waiting jobs…
           </button>
         )}
@@ -166,8 +185,36 @@ export function ActivityView() {
           </section>
         )}
       </div>
-      {confirming && c && (
-        <Modal title="Cancel waiting jobs?" onClose={() => busy !== 'cancel-waiting' && setConfirming(false)}>
+      {confirming === 'retry' && c && (
+        <Modal title="Retry failed jobs?" onClose={() => busy !== 'retry-failed' && setConfirming(null)}>
+          <p>
+            {pluralize(c.failed, 'failed job')} {c.failed === 1 ? 'is' : 'are'} queued again, once each, ahead of
+            background work. Work that is already waiting or running is not doubled. If a provider is still down, they
+            fail again and nothing is lost.
+          </p>
+          <div className="field-row" style={{ justifyContent: 'flex-end' }}>
+            <button
+              type="button"
+              className="btn btn-ghost"
+              disabled={busy === 'retry-failed'}
+              onClick={() => setConfirming(null)}
+            >
+              Not now
+            </button>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={busy === 'retry-failed'}
+              aria-busy={busy === 'retry-failed'}
+              onClick={retryFailed}
+            >
+              {busy === 'retry-failed' ? 'Queueing…' : `Retry ${pluralize(c.failed, 'job')}`}
+            </button>
+          </div>
+        </Modal>
+      )}
+      {confirming === 'cancel' && c && (
+        <Modal title="Cancel waiting jobs?" onClose={() => busy !== 'cancel-waiting' && setConfirming(null)}>
           <p>
             {pluralize(c.queued, 'job')} that {c.queued === 1 ? 'has' : 'have'} not started yet will not run. Running
             jobs finish. Nothing already done is undone, and you can start the work again at any time.
@@ -177,7 +224,7 @@ export function ActivityView() {
               type="button"
               className="btn btn-ghost"
               disabled={busy === 'cancel-waiting'}
-              onClick={() => setConfirming(false)}
+              onClick={() => setConfirming(null)}
             >
               Keep them
             </button>
@@ -245,4 +292,51 @@ function JobRow({ job, onCancel }: { job: JobView; onCancel?: () => void }) {
       </div>
     </li>
   );
+}
+
+/**
+ * One banner while a provider's latest calls fail for a reason no single movie can explain: the
+ * service cannot be reached, or it refuses the key. It follows the engine's `provider-outages`
+ * events and goes away by itself when calls work again. The app shell shows it above every
+ * view, Activity included.
+ */
+export function OutageBanner() {
+  const outages = useApi('provider-outages', {}, []);
+  const connected = useConnected();
+  useEngineEvents((e) => {
+    if (e.type === 'provider-outages') outages.set(e.outages);
+  });
+  // Events sent while the connection was down are lost: ask again on reconnecting.
+  const wasConnected = useRef(connected);
+  useEffect(() => {
+    if (connected && !wasConnected.current) outages.reload();
+    wasConnected.current = connected;
+  });
+  const list = outages.data ?? [];
+  if (list.length === 0) return null;
+  return (
+    <div className="banner banner-warn banner-outage" role="status">
+      {list.map((o) => (
+        <p key={o.provider} title={o.detail}>
+          {o.reason === 'auth' ? (
+            <>
+              {o.label} refuses the API key: check{' '}
+              <a href={routeHref({ view: 'settings', section: 'providers' })}>Settings</a>.
+            </>
+          ) : (
+            <>
+              {o.label} cannot be reached since {sinceText(o)}; enrichment will retry.
+            </>
+          )}
+        </p>
+      ))}
+    </div>
+  );
+}
+
+/** "10:42" today, else the date as well. */
+function sinceText(o: ProviderOutage): string {
+  const at = new Date(o.since);
+  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return at.toDateString() === new Date().toDateString() ? time : `${at.toLocaleDateString()} ${time}`;
 }

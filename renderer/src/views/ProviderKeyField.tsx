@@ -1,5 +1,6 @@
-import { useState } from 'react';
-import type { SettingKey } from '../../../shared/settings.ts';
+import { useRef, useState } from 'react';
+import type { ProviderTestResult } from '../../../shared/api/system.ts';
+import type { ProviderId, SettingKey } from '../../../shared/settings.ts';
 import { useClient } from '../app/bridge.tsx';
 import type { SettingsState } from '../app/settings.ts';
 import { errorText } from '../lib/format.ts';
@@ -8,8 +9,8 @@ type TestState =
   { state: 'idle' } | { state: 'testing' } | { state: 'ok'; text: string } | { state: 'bad'; text: string };
 
 /**
- * One API key: shows whether a key is set (never the key itself), takes a new one, and tests
- * the key that is saved against the service.
+ * One API key: shows whether a key is set (never the key itself), takes a new one, and tests a
+ * key against the service: the one typed, so it can be checked before saving, else the saved one.
  */
 export function ProviderKeyField({
   settings,
@@ -20,7 +21,7 @@ export function ProviderKeyField({
 }: {
   settings: SettingsState;
   settingKey: SettingKey;
-  provider: 'tmdb' | 'fanart';
+  provider: ProviderId;
   label: string;
   test?: boolean;
 }) {
@@ -32,15 +33,27 @@ export function ProviderKeyField({
   const fromEnv = view?.source === 'env';
   const isSet = typeof view?.value === 'string' && view.value !== '';
   const id = `key-${settingKey}`;
+  const typed = text.trim();
+  // Bumped by every test and every keystroke: an answer about text since changed is dropped.
+  const attempt = useRef(0);
 
-  const runTest = async () => {
+  const runTest = async (key?: string) => {
+    const mine = ++attempt.current;
     setResult({ state: 'testing' });
+    let next: TestState;
     try {
-      const outcome = await testProviderKey(client, provider);
-      setResult(outcome.ok ? { state: 'ok', text: outcome.message } : { state: 'bad', text: outcome.message });
+      const outcome = await testProviderKey(client, provider, key);
+      next = outcome.ok ? { state: 'ok', text: outcome.message } : { state: 'bad', text: outcome.message };
     } catch (err) {
-      setResult({ state: 'bad', text: errorText(err) });
+      next = { state: 'bad', text: errorText(err) };
     }
+    if (mine === attempt.current) setResult(next);
+  };
+
+  const edit = (value: string) => {
+    setText(value);
+    attempt.current++;
+    setResult({ state: 'idle' });
   };
 
   const save = async () => {
@@ -70,7 +83,7 @@ export function ProviderKeyField({
           disabled={fromEnv}
           placeholder={isSet ? `Saved (${String(view?.value)}) — type to replace` : 'Paste the key here'}
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => edit(e.target.value)}
           onKeyDown={(e) => e.key === 'Enter' && text.trim() && void save()}
         />
         <button
@@ -85,8 +98,9 @@ export function ProviderKeyField({
           <button
             type="button"
             className="btn"
-            disabled={!isSet || result.state === 'testing'}
-            onClick={() => void runTest()}
+            disabled={(!isSet && typed === '') || result.state === 'testing'}
+            title={typed ? 'Try the key typed here, without saving it' : 'Try the saved key'}
+            onClick={() => void runTest(typed || undefined)}
           >
             {result.state === 'testing' ? 'Testing…' : 'Test'}
           </button>
@@ -116,10 +130,11 @@ export function ProviderKeyField({
   );
 }
 
-/** Asks the engine to try the saved key against the service. */
+/** Asks the engine to try `key` (never saved by this), or the saved key, against the service. */
 export async function testProviderKey(
   client: ReturnType<typeof useClient>,
-  provider: 'tmdb' | 'fanart',
-): Promise<{ ok: boolean; message: string }> {
-  return client.call('providers-test', { provider });
+  provider: ProviderId,
+  key?: string,
+): Promise<ProviderTestResult> {
+  return client.call('providers-test', key === undefined ? { provider } : { provider, key });
 }
