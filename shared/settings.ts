@@ -108,6 +108,12 @@ export const SETTINGS = {
     default: 20,
     description: 'Seconds one provider request may take before it is abandoned (and retried).',
   }),
+  'scan.walkThreads': def({
+    schema: z.number().int().min(0).max(32),
+    default: 0,
+    description:
+      "Threads reading a library's folders in its first scan (0 = from how fast the storage answers: one on a local disk, eight on a network share).",
+  }),
   'naming.style': def({
     schema: z.enum(NAMING_STYLES),
     default: 'both',

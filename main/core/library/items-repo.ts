@@ -24,8 +24,7 @@ export type ItemFilter = z.output<typeof itemsListParams>;
 export type ItemFilterInput = z.input<typeof itemsListParams>;
 
 /** A sort title (an NFO's `sorttitle`, e.g. "Star Wars 4") stands in for the title when set. */
-const titleOrder = (alias: string) =>
-  `${TITLE_ORDER_SQL}(coalesce(nullif(${alias}.sort_title, ''), ${alias}.title))`;
+const titleOrder = (alias: string) => `${TITLE_ORDER_SQL}(coalesce(nullif(${alias}.sort_title, ''), ${alias}.title))`;
 
 const SORT_COLUMNS = {
   title: sql.raw(titleOrder('i')),

@@ -6,7 +6,7 @@ import type { Services } from '../services.ts';
 import { matchIdentities, type IdentityNew, type IdentityOld } from './identity.ts';
 import type { ExistingItem, ItemRef, KnownFiles, ScanStore } from './scan-store.ts';
 import { LibraryWalker, type FolderVisit, type FoundMovie, type WalkBatch, type WalkResult } from './walk.ts';
-import { startWalkThread, worthAThread } from './walk-thread.ts';
+import { firstScanLanes, startWalkThread } from './walk-thread.ts';
 
 /*
  * One scan pass over a library (or one folder of it): walk, decide identities, write. Nothing is
@@ -128,15 +128,23 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
   };
   const maxYear = new Date(now).getUTCFullYear() + 2;
 
-  // A first scan of a large library reads on a second thread while this one writes.
-  const threaded = items.length === 0 && known.size === 0 && worthAThread(target.root);
-  const thread = threaded
-    ? await startWalkThread({ root: target.root, starts: target.starts, maxYear }, target.signal)
-    : null;
-  if (threaded && !thread) s.log.warn('The walk thread could not start; reading the library on this thread');
+  // A first scan of a large library reads on other threads while this one writes (several of
+  // them on storage that is slow to answer).
+  const lanes =
+    items.length === 0 && known.size === 0 ? firstScanLanes(target.root, s.settings.get('scan.walkThreads')) : 0;
+  const thread =
+    lanes > 0
+      ? await startWalkThread({ root: target.root, starts: target.starts, maxYear, lanes }, target.signal)
+      : null;
+  if (lanes > 0 && !thread) s.log.warn('The walk thread could not start; reading the library on this thread');
   let walked: WalkResult;
   if (thread) {
-    s.log.info('First scan of a large library: reading it on a worker thread', { root: target.root });
+    s.log.info(
+      lanes > 1
+        ? `First scan of a large library: reading it on ${lanes} worker threads at once (slow storage)`
+        : 'First scan of a large library: reading it on a worker thread',
+      { root: target.root },
+    );
     walked = await writeWhileWalking(thread, store, target, now, (movies) => writeFound(movies, () => null), flush);
   } else {
     walked = await new LibraryWalker({

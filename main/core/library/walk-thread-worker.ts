@@ -1,31 +1,38 @@
 import { parentPort } from 'node:worker_threads';
 import { LibraryWalker } from './walk.ts';
-import type { WalkThreadMessage, WalkThreadRequest } from './walk-thread.ts';
+import type { WalkJob, WalkThreadMessage } from './walk-thread.ts';
 
 /*
- * The body of the walk thread: first scans' walks, one at a time, each streamed back in batches.
- * Nothing here touches the database; a first scan has nothing recorded to compare with.
+ * The body of a walk thread: jobs of first scans' walks, one at a time, each streamed back in
+ * batches. Nothing here touches the database; a first scan has nothing recorded to compare with.
  */
 
 const port = parentPort!;
 const post = (message: WalkThreadMessage) => port.postMessage(message);
 
-port.on('message', (request: WalkThreadRequest) => {
+/** The folders met by the current walk's jobs on this thread, by identity. */
+let walk: { id: number; seen: Map<string, string> } | null = null;
+
+port.on('message', (job: WalkJob) => {
+  if (walk?.id !== job.walkId) walk = { id: job.walkId, seen: new Map() };
+  for (const [identity, first] of job.seen) if (!walk.seen.has(identity)) walk.seen.set(identity, first);
   new LibraryWalker({
-    root: request.root,
-    starts: request.starts,
+    root: job.root,
+    starts: job.starts,
     known: new Map(),
     knownFiles: { get: () => undefined },
     force: new Set(),
     deep: false,
-    maxYear: request.maxYear,
+    maxYear: job.maxYear,
+    descend: job.descend,
+    seen: walk.seen,
     // Nothing else runs on this thread, so it never needs to yield.
     sliceMs: Number.POSITIVE_INFINITY,
     onBatch: (batch) => post({ type: 'batch', batch }),
   })
     .run()
     .then(
-      () => post({ type: 'done' }),
+      (result) => post({ type: 'done', rest: result.rest ?? [] }),
       (err: unknown) => post({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
     );
 });

@@ -155,6 +155,16 @@ export interface WalkOptions {
   onBatch?: ((batch: WalkBatch) => void) | undefined;
   /** Yield to the event loop this often; a walk on its own thread never needs to (Infinity). */
   sliceMs?: number | undefined;
+  /**
+   * False: visit only `starts` and return the folders below them in `rest`, unwalked (a walk in
+   * several threads reads the top of the library first, then hands its folders out).
+   */
+  descend?: boolean | undefined;
+  /**
+   * Folder identity (dev:ino) → the path it was first reached by: shared by the walks of one
+   * thread, and seeded with the folders other threads read first, so a link back up is a loop.
+   */
+  seen?: Map<string, string> | undefined;
 }
 
 export interface WalkBatch extends WalkResult {
@@ -166,6 +176,17 @@ export interface WalkBatch extends WalkResult {
 export interface WalkResult {
   visits: FolderVisit[];
   errors: WalkError[];
+  /** Folders reached but left unwalked (`descend: false`). */
+  rest?: string[];
+}
+
+/**
+ * The identity (dev:ino) of a folder read by a walk, from its signature, which starts with the
+ * folder's own stat (see statSignature).
+ */
+export function folderIdentity(signature: string): string | null {
+  const second = signature.indexOf(':', signature.indexOf(':') + 1);
+  return second > 0 ? signature.slice(0, second) : null;
 }
 
 /**
@@ -520,7 +541,7 @@ export class LibraryWalker {
   readonly #errors: WalkError[] = [];
   readonly #visits: FolderVisit[] = [];
   /** Folder identity (dev:ino) → the path it was first scanned under. */
-  readonly #seen = new Map<string, string>();
+  readonly #seen: Map<string, string>;
   /**
    * The folder being classified's watched files and their stats: every NFO and picture read,
    * and the video of a movie with a problem. A rescan skips the folder only while all are as
@@ -532,6 +553,7 @@ export class LibraryWalker {
 
   constructor(options: WalkOptions) {
     this.#o = options;
+    this.#seen = options.seen ?? new Map();
   }
 
   async run(): Promise<WalkResult> {
@@ -540,10 +562,12 @@ export class LibraryWalker {
     const expected = Math.max(this.#o.known.size, 1);
     const sliceMs = this.#o.sliceMs ?? SLICE_MS;
     const onBatch = this.#o.onBatch;
+    const rest: string[] = [];
+    const below = this.#o.descend === false ? rest : queue;
     for (let next = 0; next < queue.length; next++) {
       const dir = queue[next]!;
       const children = this.#visit(dir, dir === this.#o.root);
-      for (const c of children) queue.push(c);
+      for (const c of children) below.push(c);
       this.#done++;
       if (onBatch && this.#visits.length >= BATCH_FOLDERS) this.#flush(onBatch, Math.max(expected, queue.length));
       if (performance.now() - this.#sliceStart > sliceMs) {
@@ -555,7 +579,7 @@ export class LibraryWalker {
     }
     if (onBatch) this.#flush(onBatch, this.#done);
     this.#o.onProgress?.(this.#done, this.#done, '');
-    return { visits: this.#visits, errors: this.#errors };
+    return { visits: this.#visits, errors: this.#errors, rest };
   }
 
   #flush(onBatch: (batch: WalkBatch) => void, total: number): void {
@@ -994,7 +1018,7 @@ export class LibraryWalker {
  * (it would lead down forever); any other second path (`GoodLink -> Good (2000)`) is only a
  * duplicate, and saying "loop" there would send the user looking for a problem that is not there.
  */
-function secondPathReason(dir: string, seenAs: string): string {
+export function secondPathReason(dir: string, seenAs: string): string {
   const parent = path.dirname(dir);
   let loop = parent.startsWith(seenAs + path.sep) || parent === seenAs;
   try {
