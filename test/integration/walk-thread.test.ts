@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLibrary } from '../../scripts/generate-library.ts';
 import { LibraryWalker, type FolderVisit, type WalkBatch } from '../../main/core/library/walk.ts';
-import { firstScanLanes, startWalkThread } from '../../main/core/library/walk-thread.ts';
+import { walkLanes, startWalkThread } from '../../main/core/library/walk-thread.ts';
 
 /** The walk thread must find exactly what a walk on the scanning thread finds. */
 describe('library walk on a worker thread', () => {
@@ -127,11 +127,11 @@ describe('library walk on a worker thread', () => {
   });
 
   it('uses one thread on a local disk, the configured number when set, none for a small library', () => {
-    expect(firstScanLanes(root)).toBe(1);
-    expect(firstScanLanes(root, 4)).toBe(4);
+    expect(walkLanes(root)).toBe(1);
+    expect(walkLanes(root, 4)).toBe(4);
     const small = path.join(dir, 'Small');
     mkdirSync(path.join(small, 'Film (2001)'), { recursive: true });
-    expect(firstScanLanes(small)).toBe(0);
-    expect(firstScanLanes(path.join(dir, 'missing'))).toBe(0);
+    expect(walkLanes(small)).toBe(0);
+    expect(walkLanes(path.join(dir, 'missing'))).toBe(0);
   });
 });

@@ -5,8 +5,15 @@ import type { ItemState, ScanError, ScanSummary } from '../../../shared/api/libr
 import type { Services } from '../services.ts';
 import { matchIdentities, type IdentityNew, type IdentityOld } from './identity.ts';
 import type { ExistingItem, ItemRef, KnownFiles, ScanStore } from './scan-store.ts';
-import { LibraryWalker, type FolderVisit, type FoundMovie, type WalkBatch, type WalkResult } from './walk.ts';
-import { firstScanLanes, startWalkThread } from './walk-thread.ts';
+import {
+  LibraryWalker,
+  type FolderVisit,
+  type FoundMovie,
+  type PrevFolder,
+  type WalkBatch,
+  type WalkResult,
+} from './walk.ts';
+import { checkOnThreads, startWalkThread, walkLanes } from './walk-thread.ts';
 
 /*
  * One scan pass over a library (or one folder of it): walk, decide identities, write. Nothing is
@@ -129,14 +136,18 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
   const maxYear = new Date(now).getUTCFullYear() + 2;
 
   // A first scan of a large library reads on other threads while this one writes (several of
-  // them on storage that is slow to answer).
-  const lanes =
-    items.length === 0 && known.size === 0 ? firstScanLanes(target.root, s.settings.get('scan.walkThreads')) : 0;
+  // them on storage that is slow to answer); a whole rescan on slow storage has its folders
+  // checked by several threads at once before the walk compares.
+  const firstScan = items.length === 0 && known.size === 0;
+  const wholeRescan = !firstScan && !target.deep && known.size > 0 && target.starts.includes(target.root);
+  const lanes = firstScan || wholeRescan ? walkLanes(target.root, s.settings.get('scan.walkThreads')) : 0;
+  const checked = wholeRescan && lanes > 1 ? await checkKnown(s, known, target, lanes) : undefined;
   const thread =
-    lanes > 0
+    firstScan && lanes > 0
       ? await startWalkThread({ root: target.root, starts: target.starts, maxYear, lanes }, target.signal)
       : null;
-  if (lanes > 0 && !thread) s.log.warn('The walk thread could not start; reading the library on this thread');
+  if (firstScan && lanes > 0 && !thread)
+    s.log.warn('The walk thread could not start; reading the library on this thread');
   let walked: WalkResult;
   if (thread) {
     s.log.info(
@@ -152,6 +163,7 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
       starts: target.starts,
       known,
       knownFiles,
+      checked: checked ?? undefined,
       force: target.force,
       deep: target.deep,
       maxYear,
@@ -276,6 +288,18 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
   flush();
   s.events.emit({ type: 'libraries-changed' });
   return summary.finish([target.libraryId], performance.now() - t0);
+}
+
+/** The known folders' signatures now, taken by `lanes` threads (slow storage); null when none is free. */
+async function checkKnown(s: Services, known: ReadonlyMap<string, PrevFolder>, target: ScanTarget, lanes: number) {
+  const folders = [...known].filter(([dir, prev]) => prev.role !== 'unreadable' && !target.force.has(dir));
+  s.log.info(`Rescan: checking ${folders.length} folders on ${lanes} worker threads at once`, { root: target.root });
+  return checkOnThreads(
+    folders,
+    lanes,
+    (done, total) => target.onProgress?.({ done, total, label: 'Checking folders' }),
+    target.signal,
+  );
 }
 
 /**

@@ -2,7 +2,15 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { folderIdentity, secondPathReason, type FolderVisit, type WalkBatch, type WalkError } from './walk.ts';
+import {
+  folderIdentity,
+  secondPathReason,
+  type CheckedFolder,
+  type FolderVisit,
+  type PrevFolder,
+  type WalkBatch,
+  type WalkError,
+} from './walk.ts';
 
 /*
  * A first scan reads every folder, NFO and picture of the library and writes a row for each:
@@ -26,7 +34,7 @@ export interface WalkThreadRequest {
   root: string;
   starts: string[];
   maxYear: number;
-  /** Threads reading at once (default 1; see firstScanLanes). */
+  /** Threads reading at once (default 1; see walkLanes). */
   lanes?: number;
 }
 
@@ -43,10 +51,16 @@ export interface WalkJob {
   seen: [string, string][];
 }
 
+/** Known folders whose signatures a rescan on slow storage takes on the threads. */
+export interface CheckJob {
+  check: [string, Pick<PrevFolder, 'aux' | 'files'>][];
+}
+
 export type WalkThreadMessage =
   | { type: 'ready' }
   | { type: 'batch'; batch: WalkBatch }
   | { type: 'done'; rest: string[] }
+  | { type: 'checked'; folders: [string, CheckedFolder][] }
   | { type: 'failed'; message: string };
 
 /**
@@ -69,6 +83,9 @@ const LISTING_PROBES = 7;
 
 /** Top folders handed to a thread at a time: small enough that the threads finish together. */
 const LANE_CHUNK = 16;
+
+/** Known folders a thread checks at a time (a few stats each). */
+const CHECK_CHUNK = 64;
 
 /** The worker's code, bundled into one script: set by scripts/build.mjs in packaged builds. */
 declare const __POSTERITY_WALK_WORKER__: string | undefined;
@@ -135,6 +152,24 @@ class WalkThread {
     this.#worker.ref();
     this.#worker.postMessage(job);
     return this.#batches(signal);
+  }
+
+  /** Takes the signatures of these known folders (see checkFolders). */
+  async check(job: CheckJob, signal?: AbortSignal): Promise<[string, CheckedFolder][]> {
+    const onAbort = () => this.stop();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.#worker.ref();
+    this.#worker.postMessage(job);
+    try {
+      const m = await this.#next();
+      if (signal?.aborted) throw cancelled(signal);
+      if (m.type !== 'checked')
+        throw new Error(`Reading the library failed: ${m.type === 'failed' ? m.message : m.type}`);
+      return m.folders;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (!this.dead) this.#worker.unref();
+    }
   }
 
   async *#batches(signal?: AbortSignal): AsyncGenerator<WalkBatch, string[], undefined> {
@@ -222,11 +257,11 @@ async function keptThread(): Promise<WalkThread | null> {
 }
 
 /**
- * How many threads should read the first scan of `root`: 0 when the library is too small to be
- * worth one; else `configured` (the `scan.walkThreads` setting) when set, or what the storage
- * calls for (see SLOW_LISTING_MS).
+ * How many threads should read a library: the walk of a first scan, or the folder checks of a
+ * rescan. 0 when the library is too small to be worth a thread; else `configured` (the
+ * `scan.walkThreads` setting) when set, or what the storage calls for (see SLOW_LISTING_MS).
  */
-export function firstScanLanes(root: string, configured = 0): number {
+export function walkLanes(root: string, configured = 0): number {
   let names: string[];
   try {
     names = readdirSync(root);
@@ -265,13 +300,57 @@ export async function startWalkThread(
   request: WalkThreadRequest,
   signal?: AbortSignal,
 ): Promise<AsyncGenerator<WalkBatch, void, undefined> | null> {
+  const lanes = await claimLanes(request.lanes ?? 1);
+  if (!lanes) return null;
+  const walkId = ++walks;
+  return lanes.length === 1 ? oneLane(lanes[0]!, request, walkId, signal) : inLanes(lanes, request, walkId, signal);
+}
+
+/**
+ * Up to `count` threads for one walk: the kept one (null when it is busy with another walk or
+ * cannot start) and extra ones, which the walk stops when it ends.
+ */
+async function claimLanes(count: number): Promise<WalkThread[] | null> {
   const first = await keptThread();
   if (!first || first.busy) return null;
   first.busy = true;
-  const extra = await Promise.all(Array.from({ length: Math.max(0, (request.lanes ?? 1) - 1) }, startThread));
-  const lanes = [first, ...extra.filter((t): t is WalkThread => t !== null)];
-  const walkId = ++walks;
-  return lanes.length === 1 ? oneLane(first, request, walkId, signal) : inLanes(lanes, request, walkId, signal);
+  const extra = await Promise.all(Array.from({ length: Math.max(0, count - 1) }, startThread));
+  return [first, ...extra.filter((t): t is WalkThread => t !== null)];
+}
+
+/**
+ * A rescan's folder checks on slow storage: the signatures of the known folders, taken by
+ * `lanes` threads at once, for the walk to compare (WalkOptions.checked). Null when no thread is
+ * free (the walk then asks itself, as on a fast disk).
+ */
+export async function checkOnThreads(
+  folders: [string, Pick<PrevFolder, 'aux' | 'files'>][],
+  lanes: number,
+  onProgress?: (done: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<Map<string, CheckedFolder> | null> {
+  const threads = await claimLanes(lanes);
+  if (!threads) return null;
+  const checked = new Map<string, CheckedFolder>();
+  let next = 0;
+  let finished = false;
+  try {
+    await Promise.all(
+      threads.map(async (thread) => {
+        while (next < folders.length) {
+          const check = folders.slice(next, (next += CHECK_CHUNK));
+          for (const [dir, now] of await thread.check({ check }, signal)) checked.set(dir, now);
+          onProgress?.(Math.min(next, folders.length), folders.length);
+        }
+      }),
+    );
+    finished = true;
+    return checked;
+  } finally {
+    for (const thread of threads.slice(1)) thread.stop();
+    if (!finished) threads[0]!.stop();
+    threads[0]!.busy = false;
+  }
 }
 
 async function* oneLane(

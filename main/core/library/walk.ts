@@ -161,6 +161,11 @@ export interface WalkOptions {
    */
   descend?: boolean | undefined;
   /**
+   * Known folders' signatures taken a moment ago by other threads (`checkFolders`, on slow
+   * storage): one found unchanged is not asked again, one found changed is read at once.
+   */
+  checked?: ReadonlyMap<string, CheckedFolder> | undefined;
+  /**
    * Folder identity (dev:ino) → the path it was first reached by: shared by the walks of one
    * thread, and seeded with the folders other threads read first, so a link back up is a loop.
    */
@@ -274,6 +279,38 @@ function statPartOf(abs: string): string {
 /** The signature parts of each of a folder's watched files, now. */
 function* currentFileStats(dir: string, files: readonly string[]): Generator<string> {
   for (const rel of files) yield statPartOf(childPath(dir, rel));
+}
+
+/** A known folder's signature now, to compare with the one the last scan recorded. */
+function currentSignature(dir: string, st: Stats, prev: Pick<PrevFolder, 'aux' | 'files'>): string {
+  return folderSignature(dir, st, prev.aux) + filesSignature(currentFileStats(dir, prev.files));
+}
+
+/** What a known folder looks like now: its identity and signature; null when it is no folder now. */
+export interface CheckedFolder {
+  identity: string;
+  signature: string;
+}
+
+/**
+ * The signatures of known folders, now: the stats a rescan asks of each folder, taken apart from
+ * the walk so that, on slow storage, several threads can take them at once. A folder that cannot
+ * be stat'ed as a folder is left out (the walk finds out why).
+ */
+export function checkFolders(
+  folders: readonly [string, Pick<PrevFolder, 'aux' | 'files'>][],
+): [string, CheckedFolder][] {
+  const out: [string, CheckedFolder][] = [];
+  for (const [dir, prev] of folders) {
+    try {
+      const st = statSync(dir);
+      if (st.isDirectory())
+        out.push([dir, { identity: `${st.dev}:${st.ino}`, signature: currentSignature(dir, st, prev) }]);
+    } catch {
+      // gone or unreadable: the walk reports it
+    }
+  }
+  return out;
 }
 
 /**
@@ -582,12 +619,39 @@ export class LibraryWalker {
     return { visits: this.#visits, errors: this.#errors, rest };
   }
 
+  /** Notes a folder's first path; false (reported) when this identity was reached before. */
+  #firstVisit(dir: string, identity: string): boolean {
+    const seenAs = this.#seen.get(identity);
+    if (seenAs !== undefined) {
+      this.#errors.push({ path: dir, reason: secondPathReason(dir, seenAs) });
+      return false;
+    }
+    this.#seen.set(identity, dir);
+    return true;
+  }
+
+  /** A folder as the last scan left it: its problems said again, its sub-folders still to walk. */
+  #unchanged(dir: string, prev: PrevFolder): string[] {
+    this.#errors.push(...prev.problems);
+    this.#visits.push({ path: dir, status: 'unchanged', role: prev.role });
+    return prev.subdirs.map((s) => childPath(dir, s));
+  }
+
   #flush(onBatch: (batch: WalkBatch) => void, total: number): void {
     onBatch({ visits: this.#visits.splice(0), errors: this.#errors.splice(0), done: this.#done, total });
   }
 
   /** Visits one folder; returns the child folders to walk. */
   #visit(dir: string, isRoot: boolean): string[] {
+    const prev = this.#o.known.get(dir);
+    const compare = prev !== undefined && prev.role !== 'unreadable' && !this.#o.deep && !this.#o.force.has(dir);
+    const checked = compare ? this.#o.checked?.get(dir) : undefined;
+    if (checked && checked.signature === prev!.signature) {
+      // Found unchanged by the threads a moment ago (slow storage): not asked again.
+      if (!this.#firstVisit(dir, checked.identity)) return [];
+      return this.#unchanged(dir, prev!);
+    }
+
     let st: Stats;
     try {
       st = statSync(dir);
@@ -606,23 +670,9 @@ export class LibraryWalker {
       this.#visits.push({ path: dir, status: 'gone' });
       return [];
     }
-    const identity = `${st.dev}:${st.ino}`;
-    const seenAs = this.#seen.get(identity);
-    if (seenAs !== undefined) {
-      this.#errors.push({ path: dir, reason: secondPathReason(dir, seenAs) });
-      return [];
-    }
-    this.#seen.set(identity, dir);
-
-    const prev = this.#o.known.get(dir);
-    if (prev && prev.role !== 'unreadable' && !this.#o.deep && !this.#o.force.has(dir)) {
-      const signature = folderSignature(dir, st, prev.aux) + filesSignature(currentFileStats(dir, prev.files));
-      if (signature === prev.signature) {
-        this.#errors.push(...prev.problems);
-        this.#visits.push({ path: dir, status: 'unchanged', role: prev.role });
-        return prev.subdirs.map((s) => childPath(dir, s));
-      }
-    }
+    if (!this.#firstVisit(dir, `${st.dev}:${st.ino}`)) return [];
+    // A folder the threads found changed is read without comparing again.
+    if (compare && !checked && currentSignature(dir, st, prev!) === prev!.signature) return this.#unchanged(dir, prev!);
 
     let listing: Listing;
     const problemsFrom = this.#errors.length;
