@@ -112,7 +112,7 @@ export const SETTINGS = {
     schema: z.number().int().min(0).max(32),
     default: 0,
     description:
-      "Threads reading a library's folders in its first scan (0 = from how fast the storage answers: one on a local disk, eight on a network share).",
+      "Threads reading a library's folders in a first scan and checking them in a rescan (0 = from how fast the storage answers: one on a local disk, eight on a network share).",
   }),
   'naming.style': def({
     schema: z.enum(NAMING_STYLES),
