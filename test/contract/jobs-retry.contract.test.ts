@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { QueueStore } from '../../main/core/jobs/queue-store.ts';
 import { DOORS, openDoor, type DoorFixture } from '../helpers/doors.ts';
+import { insertMovie } from '../helpers/seed.ts';
 
 /**
  * Failed work through every door: what `jobs-counts` counts as failed, and what
@@ -16,24 +17,10 @@ describe.each(DOORS)('failed jobs through the %s door', (door) => {
     const lib = await s.library.addLibrary({ path: f.tempDir('movies') });
     const now = s.clock.now();
     const ids: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const row = await s.db
-        .insertInto('items')
-        .values({
-          library_id: lib.id,
-          kind: 'movie',
-          folder: `${lib.path}/M${i}`,
-          basename: `M${i}`,
-          layout: 'own-folder',
-          title: `Movie ${i}`,
-          state: 'enriched',
-          created_at: now,
-          updated_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      ids.push(row.id);
-    }
+    for (let i = 0; i < n; i++)
+      ids.push(
+        await insertMovie(s.db, now, lib.id, { folder: `${lib.path}/M${i}`, title: `Movie ${i}`, state: 'enriched' }),
+      );
     return ids;
   }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DOORS, openDoor, type DoorFixture } from '../helpers/doors.ts';
+import { insertMovie } from '../helpers/seed.ts';
 
 /** The jobs API through every door (workers not started, so queued jobs stay put). */
 describe.each(DOORS)('jobs API through the %s door', (door) => {
@@ -11,14 +12,10 @@ describe.each(DOORS)('jobs API through the %s door', (door) => {
     const lib = await s.library.addLibrary({ path: f.tempDir('movies') });
     const now = s.clock.now();
     const ids: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const row = await s.db
-        .insertInto('items')
-        .values({ library_id: lib.id, kind: 'movie', folder: `${lib.path}/M${i}`, basename: `M${i}`, layout: 'own-folder', title: `Movie ${i}`, state: 'enriched', created_at: now, updated_at: now })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      ids.push(row.id);
-    }
+    for (let i = 0; i < n; i++)
+      ids.push(
+        await insertMovie(s.db, now, lib.id, { folder: `${lib.path}/M${i}`, title: `Movie ${i}`, state: 'enriched' }),
+      );
     return { libraryId: lib.id, ids };
   }
 
@@ -62,10 +59,18 @@ describe.each(DOORS)('jobs API through the %s door', (door) => {
 
   it('refuses unknown items, missing targets and unknown kinds', async () => {
     f = await openDoor(door);
-    await expect(f.api.call('jobs-enqueue', { kind: 'enrich-item', itemIds: [999] })).rejects.toMatchObject({ code: 'not_found', field: 'itemIds' });
+    await expect(f.api.call('jobs-enqueue', { kind: 'enrich-item', itemIds: [999] })).rejects.toMatchObject({
+      code: 'not_found',
+      field: 'itemIds',
+    });
     await expect(f.api.call('jobs-enqueue', { kind: 'publish-item' })).rejects.toMatchObject({ code: 'bad_request' });
-    await expect(f.api.call('jobs-enqueue', { kind: 'explode' } as never)).rejects.toMatchObject({ code: 'bad_request', field: 'kind' });
-    await expect(f.api.call('jobs-enqueue', { kind: 'scan-library', libraryId: 42 })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(f.api.call('jobs-enqueue', { kind: 'explode' } as never)).rejects.toMatchObject({
+      code: 'bad_request',
+      field: 'kind',
+    });
+    await expect(f.api.call('jobs-enqueue', { kind: 'scan-library', libraryId: 42 })).rejects.toMatchObject({
+      code: 'not_found',
+    });
     expect(await f.api.call('jobs-list', {})).toEqual([]);
   });
 

@@ -185,6 +185,18 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number): P
  * than two groups of poster choices in place) and a browser on it, for the picker's tests.
  * `movie.id` is set once the block has started.
  */
+/** The environment that points a served engine at the fake providers. */
+export function fakeProviderEnv(fakes: FakeProviders): NodeJS.ProcessEnv {
+  return { POSTERITY_TMDB_API_URL: fakes.tmdbApiUrl, POSTERITY_FANART_API_URL: fakes.fanartApiUrl };
+}
+
+/** The fakes' keys saved, and automation stopping once candidates are in (nothing chosen or published by itself). */
+export async function useFakeProviders(client: ApiClient, fakes: FakeProviders): Promise<void> {
+  await client.call('config-set', { key: 'tmdb.apiKey', value: fakes.tmdbApiKey });
+  await client.call('config-set', { key: 'fanart.apiKey', value: fakes.fanartApiKey });
+  await client.call('config-set', { key: 'automation.level', value: 'candidates' });
+}
+
 export function servedWithEnrichedMovie(): { session: { served: Served; ui: BrowserSession }; movie: { id: number } } {
   let fakes: FakeProviders | undefined;
   const movie = { id: 0 };
@@ -193,12 +205,10 @@ export function servedWithEnrichedMovie(): { session: { served: Served; ui: Brow
   });
   afterAll(async () => fakes?.close());
   const session = servedInBrowser(
-    () => ({ env: { POSTERITY_TMDB_API_URL: fakes!.tmdbApiUrl, POSTERITY_FANART_API_URL: fakes!.fanartApiUrl } }),
+    () => ({ env: fakeProviderEnv(fakes!) }),
     async (served) => {
       const { client } = served;
-      await client.call('config-set', { key: 'tmdb.apiKey', value: fakes!.tmdbApiKey });
-      await client.call('config-set', { key: 'fanart.apiKey', value: fakes!.fanartApiKey });
-      await client.call('config-set', { key: 'automation.level', value: 'candidates' });
+      await useFakeProviders(client, fakes!);
       const dir = served.dir('Movies');
       writeSampleLibrary(dir, fakes!.catalogue.movies.slice(0, 1));
       const lib = await client.call('library-add', { path: dir, kind: 'movies' });

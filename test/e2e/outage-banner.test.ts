@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSampleLibrary } from '../../main/cli/demo.ts';
 import { startFakeProviders, type FakeProviders, type FaultHandle } from '../fakes/index.ts';
-import { chromiumAvailable, ensureFreshRenderer, servedInBrowser, until } from './harness.ts';
+import {
+  chromiumAvailable,
+  ensureFreshRenderer,
+  fakeProviderEnv,
+  servedInBrowser,
+  until,
+  useFakeProviders,
+} from './harness.ts';
 
 const MOVIES = 2;
 
@@ -20,12 +27,10 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: a provider outag
   afterAll(async () => fakes?.close());
 
   const session = servedInBrowser(
-    () => ({ env: { POSTERITY_TMDB_API_URL: fakes!.tmdbApiUrl, POSTERITY_FANART_API_URL: fakes!.fanartApiUrl } }),
+    () => ({ env: fakeProviderEnv(fakes!) }),
     async (served) => {
       const { client } = served;
-      await client.call('config-set', { key: 'tmdb.apiKey', value: fakes!.tmdbApiKey });
-      await client.call('config-set', { key: 'fanart.apiKey', value: fakes!.fanartApiKey });
-      await client.call('config-set', { key: 'automation.level', value: 'candidates' });
+      await useFakeProviders(client, fakes!);
       // One answer per call: the banner should not wait for the HTTP client's retries.
       await client.call('config-set', { key: 'providers.maxRetries', value: 0 });
       // TMDB is down while the new library is scanned and enriched.

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { JobView, ProviderOutage } from '../../../shared/api/jobs.ts';
 import { useApi, useClient, useConnected, useEngineEvents } from '../app/bridge.tsx';
 import { routeHref } from '../app/router.ts';
-import { Modal } from '../components/Modal.tsx';
+import { ConfirmModal } from '../components/ConfirmModal.tsx';
 import { ErrorMessage, ProgressBar, Spinner, useAction } from '../components/ui.tsx';
 import { formatRelative, pluralize } from '../lib/format.ts';
 
@@ -186,59 +186,38 @@ export function ActivityView() {
         )}
       </div>
       {confirming === 'retry' && c && (
-        <Modal title="Retry failed jobs?" onClose={() => busy !== 'retry-failed' && setConfirming(null)}>
+        <ConfirmModal
+          title="Retry failed jobs?"
+          keepLabel="Not now"
+          confirmLabel={`Retry ${pluralize(c.failed, 'job')}`}
+          busyLabel="Queueing…"
+          busy={busy === 'retry-failed'}
+          onConfirm={retryFailed}
+          onClose={() => setConfirming(null)}
+        >
           <p>
             {pluralize(c.failed, 'failed job')} {c.failed === 1 ? 'is' : 'are'} queued again, once each, ahead of
             background work. Work that is already waiting or running is not doubled. If a provider is still down, they
             fail again and nothing is lost.
           </p>
-          <div className="field-row" style={{ justifyContent: 'flex-end' }}>
-            <button
-              type="button"
-              className="btn btn-ghost"
-              disabled={busy === 'retry-failed'}
-              onClick={() => setConfirming(null)}
-            >
-              Not now
-            </button>
-            <button
-              type="button"
-              className="btn btn-primary"
-              disabled={busy === 'retry-failed'}
-              aria-busy={busy === 'retry-failed'}
-              onClick={retryFailed}
-            >
-              {busy === 'retry-failed' ? 'Queueing…' : `Retry ${pluralize(c.failed, 'job')}`}
-            </button>
-          </div>
-        </Modal>
+        </ConfirmModal>
       )}
       {confirming === 'cancel' && c && (
-        <Modal title="Cancel waiting jobs?" onClose={() => busy !== 'cancel-waiting' && setConfirming(null)}>
+        <ConfirmModal
+          title="Cancel waiting jobs?"
+          keepLabel="Keep them"
+          confirmLabel={`Cancel ${pluralize(c.queued, 'job')}`}
+          busyLabel="Cancelling…"
+          busy={busy === 'cancel-waiting'}
+          danger
+          onConfirm={cancelWaiting}
+          onClose={() => setConfirming(null)}
+        >
           <p>
             {pluralize(c.queued, 'job')} that {c.queued === 1 ? 'has' : 'have'} not started yet will not run. Running
             jobs finish. Nothing already done is undone, and you can start the work again at any time.
           </p>
-          <div className="field-row" style={{ justifyContent: 'flex-end' }}>
-            <button
-              type="button"
-              className="btn btn-ghost"
-              disabled={busy === 'cancel-waiting'}
-              onClick={() => setConfirming(null)}
-            >
-              Keep them
-            </button>
-            <button
-              type="button"
-              className="btn btn-danger"
-              disabled={busy === 'cancel-waiting'}
-              aria-busy={busy === 'cancel-waiting'}
-              onClick={cancelWaiting}
-            >
-              {busy === 'cancel-waiting' ? 'Cancelling…' : `Cancel ${pluralize(c.queued, 'job')}`}
-            </button>
-          </div>
-        </Modal>
+        </ConfirmModal>
       )}
     </div>
   );

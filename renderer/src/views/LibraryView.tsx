@@ -7,7 +7,7 @@ import { useApi, useBridge, useClient } from '../app/bridge.tsx';
 import { useItemPages, type ItemFilter } from '../app/item-pages.ts';
 import { navigate, routeHref } from '../app/router.ts';
 import { Img } from '../components/Img.tsx';
-import { Modal } from '../components/Modal.tsx';
+import { ConfirmModal } from '../components/ConfirmModal.tsx';
 import { ErrorMessage, Spinner, useAction } from '../components/ui.tsx';
 import { VirtualGrid, type VirtualGridHandle } from '../components/VirtualGrid.tsx';
 import { pluralize } from '../lib/format.ts';
@@ -578,20 +578,18 @@ function ConfirmPublish({
 }) {
   const movies = pluralize(count, 'movie');
   return (
-    <Modal title={`Publish ${movies}?`} onClose={onCancel}>
+    <ConfirmModal
+      title={`Publish ${movies}?`}
+      keepLabel="Cancel"
+      confirmLabel={`Publish ${movies}`}
+      onConfirm={onConfirm}
+      onClose={onCancel}
+    >
       <p>
         This writes the chosen artwork and details of {movies} into {count === 1 ? 'its folder' : 'their folders'} in
         your library. A file that changes goes to the recycle bin first.
       </p>
-      <div className="field-row" style={{ justifyContent: 'flex-end' }}>
-        <button type="button" className="btn btn-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="button" className="btn btn-primary" onClick={onConfirm}>
-          Publish {movies}
-        </button>
-      </div>
-    </Modal>
+    </ConfirmModal>
   );
 }
 
