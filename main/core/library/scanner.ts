@@ -290,16 +290,27 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
   return summary.finish([target.libraryId], performance.now() - t0);
 }
 
-/** The known folders' signatures now, taken by `lanes` threads (slow storage); null when none is free. */
+/**
+ * The known folders' signatures now, taken by `lanes` threads (slow storage). Null when no thread
+ * is free or the threads failed: the walk then asks each folder itself, slower but the same.
+ */
 async function checkKnown(s: Services, known: ReadonlyMap<string, PrevFolder>, target: ScanTarget, lanes: number) {
   const folders = [...known].filter(([dir, prev]) => prev.role !== 'unreadable' && !target.force.has(dir));
   s.log.info(`Rescan: checking ${folders.length} folders on ${lanes} worker threads at once`, { root: target.root });
-  return checkOnThreads(
-    folders,
-    lanes,
-    (done, total) => target.onProgress?.({ done, total, label: 'Checking folders' }),
-    target.signal,
-  );
+  try {
+    return await checkOnThreads(
+      folders,
+      lanes,
+      (done, total) => target.onProgress?.({ done, total, label: 'Checking folders' }),
+      target.signal,
+    );
+  } catch (err) {
+    if (target.signal?.aborted) throw err;
+    s.log.warn('Checking the folders on worker threads failed; the rescan asks each folder itself', {
+      error: (err as Error).message,
+    });
+    return null;
+  }
 }
 
 /**
