@@ -72,7 +72,7 @@ describe.skipIf(!chromiumAvailable())('desktop UI in a browser: choosing artwork
 
     await page.getByLabel('Folder').fill(libraryPath);
     await page.getByRole('button', { name: 'Add and scan' }).click();
-    await page.getByText('added; scanning now').waitFor();
+    await page.getByText('✓ Found 4 movies in Movies.').waitFor();
     await ui.screenshot('03-welcome-library');
     await page.getByRole('button', { name: 'Start' }).click();
 

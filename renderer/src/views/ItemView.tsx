@@ -302,7 +302,11 @@ function BackLink() {
 /** One sentence for a publish of this item; "up to date" only when files were already in place. */
 function publishOutcome(r: PublishSummary): string {
   if (r.errors.length) return `Published with problems: ${r.errors[0]!.reason}`;
-  if (r.written + r.linked > 0) return `Published ${pluralize(r.written + r.linked, 'file')}`;
+  const placed = r.written + r.linked;
+  if (placed > 0 && r.renamed > 0) return `Published ${pluralize(placed, 'file')}, ${r.renamed} renamed`;
+  if (placed > 0) return `Published ${pluralize(placed, 'file')}`;
+  // A naming style change or a renamed video alone: the files were in place under their old names.
+  if (r.renamed > 0) return `Published: ${pluralize(r.renamed, 'file')} renamed`;
   if (r.warnings.length) return `Nothing published: ${r.warnings[0]!.reason}`;
   if (r.unchanged === 0) return 'Nothing to publish yet: choose artwork, or match the movie first';
   return 'Already up to date';

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Progress } from '../../../shared/api/index.ts';
+import { useState } from 'react';
 import type { LibraryView } from '../../../shared/api/library.ts';
 import { useApi, useBridge, useClient, useEngineEvents } from '../app/bridge.tsx';
+import { useScanTracker, type FollowedScan, type ScanJob } from '../app/scan-tracker.ts';
 import { Modal } from '../components/Modal.tsx';
 import { ErrorMessage, ProgressBar, Spinner, useAction, useToast } from '../components/ui.tsx';
 import { errorText, formatRelative, pluralize } from '../lib/format.ts';
@@ -13,7 +13,7 @@ export function LibrariesPanel() {
   const { run, busy } = useAction('libraries');
   const [removing, setRemoving] = useState<LibraryView | null>(null);
   const [moving, setMoving] = useState<LibraryView | null>(null);
-  const scans = useLibraryScans(libraries.reload);
+  const scans = useScanTracker(libraries.reload);
   useEngineEvents((e) => {
     if (e.type === 'libraries-changed') libraries.reload();
   });
@@ -33,10 +33,11 @@ export function LibrariesPanel() {
       >
         <AddLibraryForm
           onAdded={(lib, jobIds) => {
-            scans.track(jobIds, lib.id);
+            scans.follow(lib, jobIds);
             libraries.reload();
           }}
         />
+        {scans.followed && <ScanStatus scan={scans.followed} added />}
       </Card>
       <Card title="Libraries">
         {libraries.error && <ErrorMessage error={libraries.error} onRetry={libraries.reload} />}
@@ -152,114 +153,6 @@ export function LibrariesPanel() {
   );
 }
 
-interface ScanJob {
-  jobId: number;
-  /** Null: a scan of every library. */
-  libraryId: number | null;
-  state: 'queued' | 'running';
-  progress: Progress | null;
-}
-
-/**
- * The scan jobs waiting or running, followed on the event stream. Job events carry no library,
- * so a job first seen there is looked up once in the job list; `onFinished` runs whenever a scan
- * ends (the library's counts changed).
- */
-function useLibraryScans(onFinished: () => void) {
-  const client = useClient();
-  const [jobs, setJobs] = useState<ReadonlyMap<number, ScanJob>>(new Map());
-  const current = useRef(jobs);
-  current.current = jobs;
-  // Jobs seen ending: a job list fetched just before must not bring them back.
-  const ended = useRef(new Set<number>());
-  const lookup = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const finished = useRef(onFinished);
-  finished.current = onFinished;
-
-  const load = useCallback(
-    () =>
-      client.call('jobs-list', { kind: 'scan-library', limit: 50 }).then(
-        (list) =>
-          setJobs((prev) => {
-            const next = new Map<number, ScanJob>();
-            for (const j of list) {
-              if ((j.state !== 'queued' && j.state !== 'running') || ended.current.has(j.id)) continue;
-              const live = prev.get(j.id);
-              next.set(j.id, {
-                jobId: j.id,
-                libraryId: j.libraryId,
-                state: live?.state ?? j.state,
-                progress: live?.progress ?? j.progress,
-              });
-            }
-            return next;
-          }),
-        () => {},
-      ),
-    [client],
-  );
-  useEffect(() => {
-    void load();
-    return () => {
-      if (lookup.current) clearTimeout(lookup.current);
-    };
-  }, [load]);
-
-  useEngineEvents((e) => {
-    if (e.type !== 'job' || e.job.kind !== 'scan-library') return;
-    const job = e.job;
-    if (job.state === 'queued' || job.state === 'running') {
-      if (ended.current.has(job.id)) return;
-      if (current.current.has(job.id)) {
-        setJobs((prev) => {
-          const known = prev.get(job.id);
-          if (!known) return prev;
-          const next = new Map(prev);
-          next.set(job.id, { ...known, state: job.state as ScanJob['state'], progress: job.progress });
-          return next;
-        });
-      } else if (!lookup.current) {
-        lookup.current = setTimeout(() => {
-          lookup.current = null;
-          void load();
-        }, 150);
-      }
-      return;
-    }
-    ended.current.add(job.id);
-    setJobs((prev) => {
-      if (!prev.has(job.id)) return prev;
-      const next = new Map(prev);
-      next.delete(job.id);
-      return next;
-    });
-    finished.current();
-  });
-
-  const track = useCallback((jobIds: number[], libraryId: number) => {
-    setJobs((prev) => {
-      const next = new Map(prev);
-      for (const jobId of jobIds) {
-        if (ended.current.has(jobId) || next.has(jobId)) continue;
-        next.set(jobId, { jobId, libraryId, state: 'queued', progress: null });
-      }
-      return next;
-    });
-  }, []);
-
-  const of = (libraryId: number): ScanJob | null => {
-    let found: ScanJob | null = null;
-    for (const j of jobs.values()) {
-      if (j.libraryId !== null && j.libraryId !== libraryId) continue;
-      // A running scan says more than a waiting one.
-      if (!found || (found.state === 'queued' && j.state === 'running')) found = j;
-    }
-    return found;
-  };
-
-  return { track, of };
-}
-
 function ScanProgress({ scan, name }: { scan: ScanJob; name: string }) {
   if (scan.state === 'queued') {
     return (
@@ -278,7 +171,87 @@ function ScanProgress({ scan, name }: { scan: ScanJob; name: string }) {
   );
 }
 
-/** Path (and optional name) of a new library; adding it starts a scan that automation follows. */
+/**
+ * A followed scan from waiting to what it found, or why it found nothing. `added`: the scan of a
+ * library just added in this form, so its result says so.
+ */
+export function ScanStatus({ scan, added }: { scan: FollowedScan; added?: boolean }) {
+  const name = scan.library.name;
+  if (scan.state === 'removed') {
+    return (
+      <p className="note" role="status">
+        {name} was removed before its scan ended.
+      </p>
+    );
+  }
+  if (scan.state === 'failed' || scan.state === 'cancelled') {
+    return (
+      <p className="note note-bad" role="alert">
+        {scan.state === 'cancelled'
+          ? `The scan of ${name} was cancelled. Scan it again from Settings › Libraries.`
+          : `The scan of ${name} failed: ${scan.error ?? 'no reason was given'}`}
+      </p>
+    );
+  }
+  if (scan.state === 'done') {
+    if (!scan.found)
+      return (
+        <div className="scan-progress" role="status">
+          Counting the movies found…
+        </div>
+      );
+    if ('error' in scan.found) {
+      return (
+        <p className="note note-bad" role="alert">
+          The scan of {name} is done, but its movies could not be counted: {scan.found.error}
+        </p>
+      );
+    }
+    const { movies, problems, unreachable } = scan.found;
+    // The scanner treats an unreadable root as offline (it keeps the movies), so the job itself succeeds.
+    if (unreachable) {
+      return (
+        <p className="note note-bad" role="alert">
+          The scan of {name} could not read {scan.library.path}. Is the drive or share mounted, and may Posterity read
+          it?
+        </p>
+      );
+    }
+    return (
+      <p className={`note ${movies > 0 ? 'note-ok' : 'note-bad'}`} role="status">
+        {movies === 0
+          ? `No movies found in ${scan.library.path}. Is it the folder that holds them?`
+          : added
+            ? `✓ ${name} added: ${pluralize(movies, 'movie')} found.`
+            : `✓ Found ${pluralize(movies, 'movie')} in ${name}.`}
+        {problems > 0 && ` ${pluralize(problems, 'movie has', 'movies have')} a problem; the library shows which.`}
+      </p>
+    );
+  }
+  if (scan.state === 'queued') {
+    return (
+      <div className="scan-progress" role="status">
+        Waiting to scan {name}…
+      </div>
+    );
+  }
+  const done = scan.progress?.done ?? 0;
+  const total = scan.progress?.total ?? 0;
+  return (
+    <div className="scan-progress" role="status">
+      <span>
+        {scan.progress?.label ?? `Scanning ${name}…`}
+        {total > 0 && ` · ${done.toLocaleString()} of ${total.toLocaleString()}`}
+      </span>
+      <ProgressBar done={done} total={total} label={`Scan of ${name}`} />
+    </div>
+  );
+}
+
+/**
+ * Path (and optional name) of a new library; adding it starts a scan that automation follows.
+ * The caller shows that scan (`useScanTracker().follow`, `ScanStatus`).
+ */
 export function AddLibraryForm({
   onAdded,
   compact,
@@ -292,7 +265,6 @@ export function AddLibraryForm({
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
-  const [added, setAdded] = useState<LibraryView | null>(null);
   const submit = async () => {
     setAdding(true);
     setError(null);
@@ -303,7 +275,6 @@ export function AddLibraryForm({
         ...(name.trim() ? { name: name.trim() } : {}),
       });
       const queued = await client.call('jobs-enqueue', { kind: 'scan-library', libraryId: lib.id, chain: true });
-      setAdded(lib);
       setPath('');
       setName('');
       onAdded?.(lib, queued.jobIds);
@@ -344,11 +315,6 @@ export function AddLibraryForm({
         <button type="submit" className="btn btn-primary" disabled={adding || path.trim() === ''}>
           {adding ? 'Adding…' : 'Add and scan'}
         </button>
-        {added && (
-          <span className="note note-ok" role="status">
-            ✓ {added.name} added; scanning now.
-          </span>
-        )}
       </div>
       {error && (
         <p className="note note-bad" role="alert">
