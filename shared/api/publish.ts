@@ -44,6 +44,8 @@ export interface PublishSummary {
   /** Folder-form twins hardlinked to their basename-form file. */
   linked: number;
   unchanged: number;
+  /** Files Posterity published that took a new name (naming style changed, video renamed): nothing copied or recycled. */
+  renamed: number;
   /** Files moved to the recycle bin (replaced originals, stale files, foreign NFOs…). */
   recycled: number;
   /** Files deliberately left alone (locked slot under automation, a foreign NFO kept…). */

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../../main/cli/index.ts';
 import { executeItemPlan } from '../../main/core/publish/execute.ts';
 import { FsWorkers } from '../../main/core/publish/fs-workers.ts';
 import { LedgerBatch } from '../../main/core/publish/ledger.ts';
@@ -39,11 +40,11 @@ describe('publishing after a name change renames what Posterity published', () =
       ['rename', 'fanart.jpg', 'renamed from Heat (1995)-fanart.jpg'],
       ['rename', 'poster.jpg', 'renamed from Heat (1995)-poster.jpg'],
     ]);
+    expect(dry).toMatchObject({ renamed: 2, written: 0, recycled: 0 });
     expect(f.files(m.folder)).toEqual(['Heat (1995)-fanart.jpg', 'Heat (1995)-poster.jpg']);
 
     const r = await f.client.call('publish', { itemIds: [m.id] });
-    expect(r).toMatchObject({ written: 0, linked: 0, recycled: 0, bytes: 0, errors: [] });
-    expect(r.notes.join('\n')).toMatch(/2 published files took their new name by a rename/);
+    expect(r).toMatchObject({ renamed: 2, written: 0, linked: 0, recycled: 0, bytes: 0, errors: [] });
     expect(f.files(m.folder)).toEqual(['fanart.jpg', 'poster.jpg']);
     const newPoster = path.join(m.folder, 'poster.jpg');
     expect(statSync(newPoster).ino).toBe(inode);
@@ -60,7 +61,7 @@ describe('publishing after a name change renames what Posterity published', () =
     });
 
     const again = await f.client.call('publish', { itemIds: [m.id] });
-    expect(again).toMatchObject({ written: 0, recycled: 0, unchanged: 2, errors: [] });
+    expect(again).toMatchObject({ renamed: 0, written: 0, recycled: 0, unchanged: 2, errors: [] });
     expect((await f.client.call('verify', { itemIds: [m.id] })).clean).toBe(1);
   });
 
@@ -81,7 +82,7 @@ describe('publishing after a name change renames what Posterity published', () =
       .where('id', '=', m.id)
       .execute();
     const r = await f.client.call('publish', { itemIds: [m.id] });
-    expect(r).toMatchObject({ written: 0, recycled: 0, errors: [] });
+    expect(r).toMatchObject({ renamed: 1, written: 0, recycled: 0, errors: [] });
     expect(f.files(m.folder)).toEqual(['Ran (1985) Bluray-poster.jpg', 'poster.jpg']);
     expect(statSync(path.join(m.folder, 'Ran (1985) Bluray-poster.jpg')).ino).toBe(inode);
     expect(statSync(path.join(m.folder, 'poster.jpg')).ino).toBe(inode);
@@ -126,7 +127,7 @@ describe('publishing after a name change renames what Posterity published', () =
     const dry = await f.client.call('publish', { itemIds: [m.id], dryRun: true });
     expect(dry.plan!.map((p) => p.action).sort()).toEqual(['recycle', 'write']);
     const r = await f.client.call('publish', { itemIds: [m.id] });
-    expect(r).toMatchObject({ written: 1, recycled: 1, errors: [] });
+    expect(r).toMatchObject({ written: 1, recycled: 1, renamed: 0, errors: [] });
     expect(f.files(m.folder)).toEqual(['poster.jpg']);
     expect(f.sha(path.join(m.folder, 'poster.jpg'))).toBe(poster.sha256);
     const bin = await f.client.call('recycle-list', {});
@@ -232,5 +233,37 @@ describe('publishing after a name change renames what Posterity published', () =
     ]);
     const rows = await ledgerOf(m.id);
     expect(rows.map((r) => r.path)).toEqual([now]);
+  });
+});
+
+describe('posterity publish and rebuild count renames', () => {
+  async function cli(argv: string[]) {
+    let stdout = '';
+    const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => true } };
+    const code = await main(argv, { io, engineFactory: async () => f.engine });
+    return { code, stdout };
+  }
+
+  it('says how many files were renamed, in words and in --json', async () => {
+    f = await makePublishFixture();
+    await f.s.db.updateTable('libraries').set({ naming_style: 'basename' }).execute();
+    const a = await f.addMovie({ folder: 'Alien (1979)', basename: 'Alien (1979)' });
+    const b = await f.addMovie({ folder: 'Aliens (1986)', basename: 'Aliens (1986)' });
+    for (const [i, m] of [a, b].entries()) {
+      await f.choose(m.id, 'poster', await f.image(120 + i));
+      await f.choose(m.id, 'fanart', await f.image(130 + i, { width: 320, height: 180 }));
+    }
+    expect((await cli(['publish', '--all'])).stdout).toMatch(/Published 2 items \(copy\): 4 written, .* 0 renamed,/);
+
+    await f.s.db.updateTable('libraries').set({ naming_style: 'folder' }).execute();
+    const human = await cli(['publish', String(a.id)]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/Published 1 items \(copy\): 0 written, 0 linked, 0 unchanged, 2 renamed, 0 to the recycle bin/);
+
+    // rebuild restores what was published before: the other movie takes its new names there.
+    const json = await cli(['--json', 'rebuild']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ items: 2, renamed: 2, written: 0, recycled: 0, unchanged: 2 });
+    expect(f.files(b.folder)).toEqual(['fanart.jpg', 'poster.jpg']);
   });
 });

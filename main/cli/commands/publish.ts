@@ -22,7 +22,7 @@ function showSummary(v: PublishSummary, verb: string): string {
   } else {
     lines.push(
       `${verb} ${v.items} items (${v.mode}): ${v.written} written, ${v.linked} linked, ${v.unchanged} unchanged, ` +
-        `${v.recycled} to the recycle bin, ${v.skipped} left alone; ${formatBytes(v.bytes)} written.`,
+        `${v.renamed} renamed, ${v.recycled} to the recycle bin, ${v.skipped} left alone; ${formatBytes(v.bytes)} written.`,
     );
   }
   for (const n of v.notes) lines.push(`Note: ${n}`);

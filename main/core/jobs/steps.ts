@@ -217,7 +217,9 @@ export function createSteps(s: Services, follow: (job: FollowUp) => Promise<numb
           `${r.errors.length} file${r.errors.length === 1 ? '' : 's'} not published (${r.errors[0]!.reason})`,
         );
       }
-      ctx.note(`${r.written + r.linked} written, ${r.unchanged} unchanged, ${r.recycled} to the recycle bin`);
+      ctx.note(
+        `${r.written + r.linked} written, ${r.unchanged} unchanged, ${r.renamed} renamed, ${r.recycled} to the recycle bin`,
+      );
     },
 
     verify: async (ctx) => {

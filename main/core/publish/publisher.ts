@@ -134,6 +134,7 @@ function emptySummary(mode: PublishMode, dryRun: boolean): PublishSummary {
     written: 0,
     linked: 0,
     unchanged: 0,
+    renamed: 0,
     recycled: 0,
     skipped: 0,
     bytes: 0,
@@ -149,6 +150,7 @@ function add(summary: PublishSummary, o: ItemOutcome): void {
   summary.written += o.written;
   summary.linked += o.linked;
   summary.unchanged += o.unchanged;
+  summary.renamed += o.renamed;
   summary.recycled += o.recycled;
   summary.skipped += o.skipped;
   summary.bytes += o.bytes;
@@ -222,7 +224,6 @@ export async function runPublish(
   const summary = emptySummary(options.mode ?? s.settings.get('publish.mode'), dryRun);
   const notes = new Set<string>();
   let actorsToDownload = 0;
-  let renamed = 0;
   const changed: PlayerTarget[] = [];
   const changedIds: number[] = [];
   const total = itemIds.length;
@@ -282,7 +283,6 @@ export async function runPublish(
               signal: options.signal,
             });
             add(summary, outcome);
-            renamed += outcome.renamed;
             summary.items++;
             if (outcome.changed) {
               changedIds.push(id);
@@ -307,12 +307,6 @@ export async function runPublish(
   if (actorsToDownload > 0) {
     notes.add(
       `${actorsToDownload} actor picture${actorsToDownload === 1 ? ' is' : 's are'} not downloaded yet and not in this plan: a real publish downloads ${actorsToDownload === 1 ? 'it' : 'them'} and writes ${actorsToDownload === 1 ? 'it' : 'them'} into .actors/`,
-    );
-  }
-  if (renamed > 0) {
-    // The summary has no count of its own for these: neither written nor recycled.
-    notes.add(
-      `${renamed} published file${renamed === 1 ? '' : 's'} ${dryRun ? (renamed === 1 ? 'takes its' : 'take their') : renamed === 1 ? 'took its' : 'took their'} new name by a rename (nothing copied, nothing to the recycle bin)`,
     );
   }
   summary.notes = [...notes];
