@@ -8,6 +8,7 @@ import * as m0006 from './0006_unused_item_indexes.ts';
 import * as m0007 from './0007_scan_freshness.ts';
 import * as m0008 from './0008_blob_file_times.ts';
 import * as m0009 from './0009_jobs_outcomes.ts';
+import * as m0010 from './0010_candidate_previews.ts';
 
 /**
  * Every migration, registered statically so it bundles and runs from inside an asar archive.
@@ -23,4 +24,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0007_scan_freshness': m0007,
   '0008_blob_file_times': m0008,
   '0009_jobs_outcomes': m0009,
+  '0010_candidate_previews': m0010,
 };

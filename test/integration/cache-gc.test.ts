@@ -180,3 +180,25 @@ describe('cache garbage collection', () => {
     expect(kinds.some((k) => k.purged_at !== null)).toBe(true);
   });
 });
+
+describe('garbage collection on a large cache', () => {
+  it('answers "is this blob in use?" through an index for every kind of lease, never a table scan per blob', async () => {
+    const { isReferenced } = await import('../../main/core/cache/gc.ts');
+    const { sql } = await import('kysely');
+    const query = db()
+      .selectFrom('blobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(isReferenced(sql.ref<string>('blobs.sha256')))
+      .compile();
+    const plan = t.engine.services.database.sqlite
+      .prepare(`explain query plan ${query.sql}`)
+      .all(...query.parameters) as { detail: string }[];
+    const details = plan.map((p) => p.detail);
+    // One pass over the blobs; each lease (slots, library files, candidates' full images and
+    // previews, recycled files) looked up by index. A scan there costs minutes on a cache of
+    // tens of thousands of blobs and candidates.
+    expect(details.filter((d) => d.startsWith('SCAN'))).toEqual([expect.stringMatching(/^SCAN blobs/)]);
+    for (const table of ['slots', 'library_files', 'candidates', 'recycle'])
+      expect(details.some((d) => d.startsWith(`SEARCH ${table} USING`))).toBe(true);
+  });
+});
