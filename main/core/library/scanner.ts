@@ -173,6 +173,13 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
     }).run();
   }
   const { visits, errors } = walked;
+  // The library's folder went away while it was read (a share unmounted, a drive pulled): what
+  // the walk missed is not gone, so the library is offline, as if it had been at the start.
+  const lost = target.starts.includes(target.root) ? lostDuringWalk(target.root, visits, items) : null;
+  if (lost) {
+    await markOffline(s, store, target, items, lost, summary, now);
+    return summary.finish([target.libraryId], performance.now() - t0);
+  }
   for (const e of errors) summary.error({ path: e.path, reason: e.reason, itemId: null });
 
   const unchangedFolders = new Set<string>();
@@ -554,6 +561,17 @@ function rootProblem(root: string, items: readonly ItemRef[]): string | null {
   } catch (err) {
     return `The library folder ${root} cannot be reached (${errnoText(err)})`;
   }
+}
+
+/** Why the library's folder is unusable now, when the walk could not read it or it went since; else null. */
+function lostDuringWalk(root: string, visits: readonly FolderVisit[], items: readonly ItemRef[]): string | null {
+  const top = visits.find((v) => v.path === root);
+  if (top?.status === 'unreadable' || top?.status === 'gone') {
+    const why = top.status === 'gone' ? 'it is gone' : top.reason.toLowerCase();
+    return `The library folder ${root} could not be read during the scan (${why}; is the drive or share mounted?)`;
+  }
+  const now = rootProblem(root, items);
+  return now && `${now}; it went away during the scan`;
 }
 
 /** Reads one entry, not the whole listing: a library's top folder can hold ten thousand. */
