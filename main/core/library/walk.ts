@@ -436,7 +436,7 @@ interface Listing {
  * cannot address them by string) and broken links, each reported.
  */
 function listFolder(dir: string, errors: WalkError[]): Listing {
-  const dirents: Dirent[] = readdirSync(dir, { withFileTypes: true });
+  const dirents = readEntries(dir);
   const files: Entry[] = [];
   const dirs: Entry[] = [];
   let badNames: Buffer[] | null = null;
@@ -480,6 +480,38 @@ function listFolder(dir: string, errors: WalkError[]): Listing {
   files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   dirs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { files, dirs };
+}
+
+/** A folder entry: its name and what it is (links not followed). */
+type FolderEntry = Pick<Dirent, 'name' | 'isFile' | 'isDirectory' | 'isSymbolicLink'>;
+
+/**
+ * A folder's entries. Where the filesystem lists no entry types (some network shares, FUSE),
+ * Node stats each entry, and one removed in between (another program's temp file) fails the
+ * whole listing with ENOENT: then the names are listed and typed one by one, an entry gone
+ * meanwhile left out. A folder that is itself gone still throws.
+ */
+function readEntries(dir: string): FolderEntry[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const entries: FolderEntry[] = [];
+    for (const name of readdirSync(dir)) {
+      // A name that is not UTF-8 cannot be stat'ed by its string; listFolder reports it.
+      const info = name.includes('\uFFFD') ? null : lstatSync(childPath(dir, name), { throwIfNoEntry: false });
+      if (!info && name.includes('\uFFFD'))
+        entries.push({ name, isFile: () => false, isDirectory: () => false, isSymbolicLink: () => false });
+      if (info)
+        entries.push({
+          name,
+          isFile: () => info.isFile(),
+          isDirectory: () => info.isDirectory(),
+          isSymbolicLink: () => info.isSymbolicLink(),
+        });
+    }
+    return entries;
+  }
 }
 
 interface VideoGroup {

@@ -38,11 +38,26 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function list(dir: string): Promise<Dirent[] | null> {
+/** A folder entry: its name and what it is. */
+type Entry = Pick<Dirent, 'name' | 'isFile' | 'isDirectory'>;
+
+async function list(dir: string): Promise<Entry[] | null> {
   try {
     return await readdir(dir, { withFileTypes: true });
-  } catch {
-    return null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return null;
+    // Where the filesystem lists no entry types (some network shares, FUSE), Node stats each
+    // entry, and one removed in between (a temp file of another movie publishing into the same
+    // folder) fails the whole listing. Listed by name then, an entry gone meanwhile left out.
+    const names = await readdir(dir).catch(() => null);
+    if (!names) return null;
+    const entries = await Promise.all(
+      names.map(async (name) => {
+        const info = await lstat(path.join(dir, name)).catch(() => null);
+        return info && { name, isFile: () => info.isFile(), isDirectory: () => info.isDirectory() };
+      }),
+    );
+    return entries.filter((e): e is Entry => e !== null);
   }
 }
 
@@ -63,7 +78,7 @@ export async function observeFolder(
 
   // Lower-cased names per listed folder: on a case-insensitive disk `Poster.jpg` is `poster.jpg`.
   const listings = new Map<string, Set<string>>();
-  const note = (dir: string, rel: string, entries: Dirent[]) => {
+  const note = (dir: string, rel: string, entries: Entry[]) => {
     listings.set(dir, new Set(entries.map((e) => e.name.normalize('NFC').toLowerCase())));
     for (const e of entries) {
       if (isPublishTemp(e.name)) result.temps.push(path.join(dir, e.name));
