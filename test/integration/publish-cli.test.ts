@@ -1,4 +1,4 @@
-import { unlinkSync } from 'node:fs';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../main/cli/index.ts';
@@ -47,5 +47,19 @@ describe('posterity publish, rebuild, verify', () => {
     expect(rebuilt.code).toBe(0);
     expect(rebuilt.stdout).toMatch(/Rebuilt 1 items/);
     expect(f.files(m.folder)).toEqual(['Heat (1995)-poster.jpg', 'poster.jpg']);
+  });
+
+  it('says how many of the items it counts had errors', async () => {
+    f = await makePublishFixture();
+    const good = await f.addMovie({ folder: 'Heat (1995)', basename: 'Heat (1995)' });
+    const bad = await f.addMovie({ folder: 'Ronin (1998)', basename: 'Ronin (1998)' });
+    await f.choose(good.id, 'poster', await f.image(1));
+    await f.choose(bad.id, 'poster', await f.image(2));
+    // A folder where Ronin's poster should go: that file cannot be written.
+    mkdirSync(path.join(bad.folder, 'Ronin (1998)-poster.jpg'), { recursive: true });
+    const r = await run(['publish', '--all']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/Published 2 items, 1 of them with errors \(below\) \(copy\)/);
+    expect(r.stdout).toMatch(new RegExp(`item ${bad.id}: `));
   });
 });

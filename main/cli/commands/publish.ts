@@ -20,8 +20,11 @@ function showSummary(v: PublishSummary, verb: string): string {
       lines.push(`  ${p.action.padEnd(7)} ${p.path ?? `item ${p.itemId}`}  (${p.reason})`);
     lines.push(...more(changes.length));
   } else {
+    // An item with an error is counted among the items but not all of it landed: say how many.
+    const failed = new Set(v.errors.flatMap((e) => (e.itemId === null ? [] : [e.itemId]))).size;
+    const failedNote = failed > 0 ? `, ${failed} of them with errors (below)` : '';
     lines.push(
-      `${verb} ${v.items} items (${v.mode}): ${v.written} written, ${v.linked} linked, ${v.unchanged} unchanged, ` +
+      `${verb} ${v.items} items${failedNote} (${v.mode}): ${v.written} written, ${v.linked} linked, ${v.unchanged} unchanged, ` +
         `${v.renamed} renamed, ${v.recycled} to the recycle bin, ${v.skipped} left alone; ${formatBytes(v.bytes)} written.`,
     );
   }
