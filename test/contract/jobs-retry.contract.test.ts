@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { QueueStore } from '../../main/core/jobs/queue-store.ts';
-import { DOORS, openDoor, type DoorFixture } from '../helpers/doors.ts';
-import { insertMovie } from '../helpers/seed.ts';
+import { DOORS, openDoor, seedMovies, type DoorFixture } from '../helpers/doors.ts';
 
 /**
  * Failed work through every door: what `jobs-counts` counts as failed, and what
@@ -12,17 +11,7 @@ describe.each(DOORS)('failed jobs through the %s door', (door) => {
   let f: DoorFixture;
   afterEach(async () => f?.cleanup());
 
-  async function withItems(n: number) {
-    const s = f.engine.services;
-    const lib = await s.library.addLibrary({ path: f.tempDir('movies') });
-    const now = s.clock.now();
-    const ids: number[] = [];
-    for (let i = 0; i < n; i++)
-      ids.push(
-        await insertMovie(s.db, now, lib.id, { folder: `${lib.path}/M${i}`, title: `Movie ${i}`, state: 'enriched' }),
-      );
-    return ids;
-  }
+  const withItems = async (n: number) => (await seedMovies(f, n)).ids;
 
   /** Claims the waiting enrichments (as a worker does) and ends each as `outcome` says, a minute on. */
   async function finishEnrichments(outcome: (itemId: number) => 'done' | 'failed' | 'keep running') {

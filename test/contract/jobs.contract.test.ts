@@ -1,23 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DOORS, openDoor, type DoorFixture } from '../helpers/doors.ts';
-import { insertMovie } from '../helpers/seed.ts';
+import { DOORS, openDoor, seedMovies, type DoorFixture } from '../helpers/doors.ts';
 
 /** The jobs API through every door (workers not started, so queued jobs stay put). */
 describe.each(DOORS)('jobs API through the %s door', (door) => {
   let f: DoorFixture;
   afterEach(async () => f?.cleanup());
 
-  async function withItems(n: number) {
-    const s = f.engine.services;
-    const lib = await s.library.addLibrary({ path: f.tempDir('movies') });
-    const now = s.clock.now();
-    const ids: number[] = [];
-    for (let i = 0; i < n; i++)
-      ids.push(
-        await insertMovie(s.db, now, lib.id, { folder: `${lib.path}/M${i}`, title: `Movie ${i}`, state: 'enriched' }),
-      );
-    return { libraryId: lib.id, ids };
-  }
+  const withItems = (n: number) => seedMovies(f, n);
 
   it('queues user work ahead of automatic work and lists it, newest first', async () => {
     f = await openDoor(door);
