@@ -286,7 +286,7 @@ function currentSignature(dir: string, st: Stats, prev: Pick<PrevFolder, 'aux' |
   return folderSignature(dir, st, prev.aux) + filesSignature(currentFileStats(dir, prev.files));
 }
 
-/** What a known folder looks like now: its identity and signature; null when it is no folder now. */
+/** What a known folder looks like now: its identity and signature. */
 export interface CheckedFolder {
   identity: string;
   signature: string;
@@ -498,17 +498,15 @@ function readEntries(dir: string): FolderEntry[] {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     const entries: FolderEntry[] = [];
     for (const name of readdirSync(dir)) {
-      // A name that is not UTF-8 cannot be stat'ed by its string; listFolder reports it.
+      // A name that is not UTF-8 cannot be stat'ed by its string: kept untyped, listFolder reports it.
       const info = name.includes('\uFFFD') ? null : lstatSync(childPath(dir, name), { throwIfNoEntry: false });
-      if (!info && name.includes('\uFFFD'))
-        entries.push({ name, isFile: () => false, isDirectory: () => false, isSymbolicLink: () => false });
-      if (info)
-        entries.push({
-          name,
-          isFile: () => info.isFile(),
-          isDirectory: () => info.isDirectory(),
-          isSymbolicLink: () => info.isSymbolicLink(),
-        });
+      if (info === undefined) continue; // gone since the listing
+      entries.push({
+        name,
+        isFile: () => info?.isFile() ?? false,
+        isDirectory: () => info?.isDirectory() ?? false,
+        isSymbolicLink: () => info?.isSymbolicLink() ?? false,
+      });
     }
     return entries;
   }
