@@ -41,9 +41,9 @@ describe('scans with several threads, as on a network share', () => {
     counts: [r.added, r.updated, r.unchanged, r.missing, r.moved, r.folders, r.unchangedFolders],
     errors: r.errors.map((e) => `${e.path}: ${e.reason}`).sort(),
   });
-  const scanBoth = async () => {
-    const a = await one.client.call('scan', { libraryId: ids.one });
-    const b = await several.client.call('scan', { libraryId: ids.several });
+  const scanBoth = async (deep = false) => {
+    const a = await one.client.call('scan', { libraryId: ids.one, deep });
+    const b = await several.client.call('scan', { libraryId: ids.several, deep });
     expect(said(b)).toEqual(said(a));
     return b;
   };
@@ -75,5 +75,24 @@ describe('scans with several threads, as on a network share', () => {
     const r = await scanBoth();
     expect(r).toMatchObject({ added: 1, missing: 1, moved: 1 });
     expect(r.updated).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads every folder again the same way in a deep scan', async () => {
+    const r = await scanBoth(true);
+    expect(r).toMatchObject({ added: 0, missing: 0 });
+    expect(log(several)).toContain('Reading every folder again on 3 worker threads');
+  });
+
+  it('reads the library again the same way once its folder is back after being offline', async () => {
+    const aside = `${lib.root}-unmounted`;
+    renameSync(lib.root, aside);
+    await scanBoth();
+    renameSync(aside, lib.root);
+    const r = await scanBoth();
+    expect(r).toMatchObject({ added: 0, missing: 0 });
+    expect(log(several).match(/Reading every folder again on 3 worker threads/g)).toHaveLength(2);
+    const states = async (t: TestEngine) =>
+      (await t.client.call('items-list', { limit: 10_000 })).items.map((i) => `${i.title}: ${i.state}`).sort();
+    expect(await states(several)).toEqual(await states(one));
   });
 });

@@ -165,6 +165,10 @@ export class ScanStore {
         `select lf.sha256, lf.bytes, lf.mtime, lf.width, lf.height, lf.origin from library_files lf
          join items i on i.id = lf.item_id where lf.path = ? and i.library_id = ?`,
       ),
+      knownFileList: p(
+        `select lf.path, lf.sha256, lf.bytes, lf.mtime, lf.width, lf.height, lf.origin from library_files lf
+         join items i on i.id = lf.item_id where i.library_id = ?`,
+      ),
       lockedFields: p('select field from field_locks where item_id = ?').pluck(),
       hasField: p('select 1 from item_fields where item_id = ? and field = ?').pluck(),
       insertField: p(`insert into item_fields (item_id, field, value, source, updated_at) values (?, ?, ?, 'nfo', ?)`),
@@ -297,6 +301,12 @@ export class ScanStore {
         return row;
       },
     };
+  }
+
+  /** Every file recorded in the library, for walk threads (which cannot ask the database). */
+  knownFileList(libraryId: number): [string, KnownFile][] {
+    const rows = this.#st.knownFileList.all(libraryId) as (KnownFile & { path: string })[];
+    return rows.map(({ path, ...file }) => [path, file]);
   }
 
   // ---- writes, inside batch() ----

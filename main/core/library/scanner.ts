@@ -136,20 +136,34 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
   const maxYear = new Date(now).getUTCFullYear() + 2;
 
   // A first scan of a large library reads on other threads while this one writes (several of
-  // them on storage that is slow to answer); a whole rescan on slow storage has its folders
-  // checked by several threads at once before the walk compares.
+  // them on storage that is slow to answer). On slow storage, a library read again whole (a deep
+  // scan, or one after its folder memory was dropped) is read by the threads too, and a whole
+  // rescan has its folders checked by them before the walk compares.
   const firstScan = items.length === 0 && known.size === 0;
-  const wholeRescan = !firstScan && !target.deep && known.size > 0 && target.starts.includes(target.root);
-  const lanes = firstScan || wholeRescan ? walkLanes(target.root, s.settings.get('scan.walkThreads')) : 0;
+  const whole = target.starts.includes(target.root);
+  const fullRead = !firstScan && whole && (target.deep || known.size === 0);
+  const wholeRescan = !firstScan && !fullRead && whole;
+  const lanes = firstScan || fullRead || wholeRescan ? walkLanes(target.root, s.settings.get('scan.walkThreads')) : 0;
   const checked = wholeRescan && lanes > 1 ? await checkKnown(s, known, target, lanes) : undefined;
-  const thread =
-    firstScan && lanes > 0
-      ? await startWalkThread({ root: target.root, starts: target.starts, maxYear, lanes }, target.signal)
-      : null;
-  if (firstScan && lanes > 0 && !thread)
-    s.log.warn('The walk thread could not start; reading the library on this thread');
+  const onThreads = firstScan ? lanes > 0 : fullRead && lanes > 1;
+  const thread = onThreads
+    ? await startWalkThread(
+        {
+          root: target.root,
+          starts: target.starts,
+          maxYear,
+          lanes,
+          deep: target.deep,
+          knownFiles: firstScan ? undefined : store.knownFileList(target.libraryId),
+        },
+        target.signal,
+      )
+    : null;
+  if (onThreads && !thread) s.log.warn('The walk thread could not start; reading the library on this thread');
+  /** A threaded first scan writes its movies and folders as they are read. */
+  const wroteWhileWalking = firstScan && thread !== null;
   let walked: WalkResult;
-  if (thread) {
+  if (thread && firstScan) {
     s.log.info(
       lanes > 1
         ? `First scan of a large library: reading it on ${lanes} worker threads at once (slow storage)`
@@ -157,6 +171,9 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
       { root: target.root },
     );
     walked = await writeWhileWalking(thread, store, target, now, (movies) => writeFound(movies, () => null), flush);
+  } else if (thread) {
+    s.log.info(`Reading every folder again on ${lanes} worker threads at once (slow storage)`, { root: target.root });
+    walked = await readOnThreads(thread, target);
   } else {
     walked = await new LibraryWalker({
       root: target.root,
@@ -257,7 +274,7 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
   }
 
   // Writes, in batches (a threaded first scan wrote its movies as they were read).
-  for (let i = 0; i < (thread ? 0 : found.length); i += BATCH) {
+  for (let i = 0; i < (wroteWhileWalking ? 0 : found.length); i += BATCH) {
     await store.batch(() =>
       writeFound(found.slice(i, i + BATCH), (m) => byVideo.get(m.videoPath) ?? movedIn.get(m) ?? null),
     );
@@ -287,7 +304,7 @@ export async function runScan(s: Services, store: ScanStore, target: ScanTarget)
     for (const it of items) {
       if (unchangedFolders.has(it.folder) && !foundIds.has(it.id) && !isProtected(it.folder)) summary.unchanged++;
     }
-    if (!thread) writeFolders(store, target, visits, known, visited, unreadable, now);
+    if (!wroteWhileWalking) writeFolders(store, target, visits, known, visited, unreadable, now);
     s.database.sqlite
       .prepare("update libraries set last_scan_at = ?, state = 'ok' where id = ?")
       .run(now, target.libraryId);
@@ -318,6 +335,17 @@ async function checkKnown(s: Services, known: ReadonlyMap<string, PrevFolder>, t
     });
     return null;
   }
+}
+
+/** A walk on the threads, gathered whole for the scanning thread to compare and write. */
+async function readOnThreads(thread: AsyncIterable<WalkBatch>, target: ScanTarget): Promise<WalkResult> {
+  const walked: WalkResult = { visits: [], errors: [] };
+  for await (const batch of thread) {
+    for (const v of batch.visits) walked.visits.push(v);
+    for (const e of batch.errors) walked.errors.push(e);
+    target.onProgress?.({ done: batch.done, total: batch.total, label: 'Reading' });
+  }
+  return walked;
 }
 
 /**

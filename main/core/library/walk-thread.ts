@@ -7,6 +7,7 @@ import {
   secondPathReason,
   type CheckedFolder,
   type FolderVisit,
+  type KnownFile,
   type PrevFolder,
   type WalkBatch,
   type WalkError,
@@ -36,6 +37,10 @@ export interface WalkThreadRequest {
   maxYear: number;
   /** Threads reading at once (default 1; see walkLanes). */
   lanes?: number;
+  /** Read every file again, even one recorded with the same size and time (a deep scan). */
+  deep?: boolean;
+  /** The library's recorded files, when it has any (a library read again whole): see KnownFile. */
+  knownFiles?: [string, KnownFile][];
 }
 
 /** What one thread is asked to read: all of a walk, or part of one. */
@@ -49,6 +54,9 @@ export interface WalkJob {
   descend: boolean;
   /** Folders other threads read first, by identity (dev:ino). */
   seen: [string, string][];
+  deep: boolean;
+  /** The library's recorded files: sent with a thread's first job of a walk, kept for the rest. */
+  knownFiles?: [string, KnownFile][];
 }
 
 /** Known folders whose signatures a rescan on slow storage takes on the threads. */
@@ -359,9 +367,12 @@ async function* oneLane(
   walkId: number,
   signal?: AbortSignal,
 ): AsyncGenerator<WalkBatch, void, undefined> {
-  const { root, starts, maxYear } = request;
+  const { root, starts, maxYear, knownFiles } = request;
   try {
-    yield* thread.run({ root, starts, maxYear, walkId, descend: true, seen: [] }, signal);
+    yield* thread.run(
+      { root, starts, maxYear, walkId, descend: true, seen: [], deep: request.deep ?? false, knownFiles },
+      signal,
+    );
   } finally {
     thread.busy = false;
   }
@@ -379,7 +390,14 @@ async function* inLanes(
   walkId: number,
   signal?: AbortSignal,
 ): AsyncGenerator<WalkBatch, void, undefined> {
-  const base = { root: request.root, maxYear: request.maxYear, walkId };
+  const base = { root: request.root, maxYear: request.maxYear, walkId, deep: request.deep ?? false };
+  /** Threads that have the recorded files of this walk (sent once each). */
+  const told = new Set<WalkThread>();
+  const knownFilesFor = (thread: WalkThread) => {
+    if (told.has(thread)) return undefined;
+    told.add(thread);
+    return request.knownFiles;
+  };
   const firstPaths = new Map<string, string>();
   const dropped: string[] = [];
   const under = (p: string) => dropped.some((d) => p.startsWith(d + path.sep));
@@ -409,7 +427,10 @@ async function* inLanes(
 
   let finished = false;
   try {
-    const top = lanes[0]!.run({ ...base, starts: request.starts, descend: false, seen: [] }, signal);
+    const top = lanes[0]!.run(
+      { ...base, starts: request.starts, descend: false, seen: [], knownFiles: knownFilesFor(lanes[0]!) },
+      signal,
+    );
     let step = await top.next();
     for (; !step.done; step = await top.next()) yield keep(step.value);
     queue = step.value;
@@ -422,7 +443,7 @@ async function* inLanes(
     const lane = async (thread: WalkThread) => {
       while (next < queue.length && failure === null) {
         const starts = queue.slice(next, (next += LANE_CHUNK));
-        const job = thread.run({ ...base, starts, descend: true, seen }, signal);
+        const job = thread.run({ ...base, starts, descend: true, seen, knownFiles: knownFilesFor(thread) }, signal);
         for (let s = await job.next(); !s.done; s = await job.next()) {
           arrived.push(s.value);
           wake?.();
