@@ -9,7 +9,7 @@ import { ASSET_TYPES, isAssetType, type AssetType } from '../../../shared/asset-
 import { FIELD_DEFS, isFieldName } from '../../../shared/fields.ts';
 import { flagBool, flagInt, flagString, parseId, UsageError, type ParsedArgs } from '../args.ts';
 import type { Command } from '../command.ts';
-import { printResult, table } from '../output.ts';
+import { capped, printResult, table } from '../output.ts';
 import { noCandidatesText } from './enrich.ts';
 
 function typeArg(value: string | undefined): AssetType {
@@ -80,6 +80,9 @@ function typeBlock(t: ArtworkTypeView): string {
   return [head, ...slots, ...clusters].join('\n');
 }
 
+/** Choices listed one by one after an autoselect. */
+const CHANGES_SHOWN = 50;
+
 function autoselectSummary(r: AutoselectResult): string {
   const lines = [
     `${r.items} item${r.items === 1 ? '' : 's'} looked at, ${r.changes.length} choice${r.changes.length === 1 ? '' : 's'} changed, ${r.downloaded} image${r.downloaded === 1 ? '' : 's'} downloaded`,
@@ -87,11 +90,19 @@ function autoselectSummary(r: AutoselectResult): string {
   if (r.unmonitored.length) lines.push(`Skipped ${r.unmonitored.length} unmonitored: ${r.unmonitored.join(', ')}`);
   if (r.previews.fetched || r.previews.failed)
     lines.push(`Previews: ${r.previews.fetched} fetched, ${r.previews.failed} without a hash`);
-  for (const c of r.changes) {
-    lines.push(`  item ${c.itemId} ${c.type}/${c.rank}: ${c.from ?? '-'} → ${c.to ?? 'emptied'}`);
-  }
-  for (const f of r.failed)
-    lines.push(`  item ${f.itemId} ${f.type}/${f.rank}: download of ${f.candidateId} failed: ${f.error}`);
+  // Every change of a whole library would be thousands of lines: the first ones, the rest in --json.
+  lines.push(
+    ...capped(
+      r.changes.map((c) => `  item ${c.itemId} ${c.type}/${c.rank}: ${c.from ?? '-'} → ${c.to ?? 'emptied'}`),
+      CHANGES_SHOWN,
+    ),
+  );
+  lines.push(
+    ...capped(
+      r.failed.map((f) => `  item ${f.itemId} ${f.type}/${f.rank}: download of ${f.candidateId} failed: ${f.error}`),
+      CHANGES_SHOWN,
+    ),
+  );
   return lines.join('\n');
 }
 

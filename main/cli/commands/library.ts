@@ -14,7 +14,7 @@ import {
 import { flagBool, flagInt, flagString, parseId, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
 import { EXIT } from '../command.ts';
-import { formatBytes, printResult, table } from '../output.ts';
+import { capped, formatBytes, printResult, table } from '../output.ts';
 
 /** Throws not_found, as every command given an unknown library id does. */
 async function requireLibrary(client: ApiClient, id: number): Promise<void> {
@@ -43,9 +43,12 @@ function scanReport(r: ScanResult): string {
     );
   if (r.errors.length > 0) {
     lines.push(`${r.errors.length} problem${r.errors.length === 1 ? '' : 's'}:`);
-    for (const e of r.errors.slice(0, 50))
-      lines.push(`  ${e.itemId ? `#${e.itemId} ` : ''}${clean(e.path)}: ${clean(e.reason)}`);
-    if (r.errors.length > 50) lines.push(`  … ${r.errors.length - 50} more (use --json for all)`);
+    lines.push(
+      ...capped(
+        r.errors.map((e) => `  ${e.itemId ? `#${e.itemId} ` : ''}${clean(e.path)}: ${clean(e.reason)}`),
+        50,
+      ),
+    );
   }
   return lines.join('\n');
 }

@@ -2,23 +2,22 @@ import type { PublishSummary, VerifyResult } from '../../../shared/api/publish.t
 import { PUBLISH_MODES, type PublishMode } from '../../../shared/settings.ts';
 import { flagBool, flagString, parseId, UsageError } from '../args.ts';
 import { EXIT, type Command } from '../command.ts';
-import { formatBytes, printResult } from '../output.ts';
+import { capped, formatBytes, printResult } from '../output.ts';
 
 /** How many errors and plan lines a human summary lists before "… and N more". */
 const SHOW_MAX = 20;
-
-function more(total: number): string[] {
-  return total > SHOW_MAX ? [`  … and ${total - SHOW_MAX} more (use --json for all)`] : [];
-}
 
 function showSummary(v: PublishSummary, verb: string): string {
   const lines: string[] = [];
   if (v.dryRun && v.plan) {
     const changes = v.plan.filter((p) => p.action !== 'keep');
     lines.push(`Dry run: nothing was changed. ${changes.length} operations planned for ${v.items} items:`);
-    for (const p of changes.slice(0, SHOW_MAX))
-      lines.push(`  ${p.action.padEnd(7)} ${p.path ?? `item ${p.itemId}`}  (${p.reason})`);
-    lines.push(...more(changes.length));
+    lines.push(
+      ...capped(
+        changes.map((p) => `  ${p.action.padEnd(7)} ${p.path ?? `item ${p.itemId}`}  (${p.reason})`),
+        SHOW_MAX,
+      ),
+    );
   } else {
     // An item with an error is counted among the items but not all of it landed: say how many.
     const failed = new Set(v.errors.flatMap((e) => (e.itemId === null ? [] : [e.itemId]))).size;
@@ -32,15 +31,21 @@ function showSummary(v: PublishSummary, verb: string): string {
   for (const p of v.players) lines.push(`${p.player}: ${p.ok ? 'refreshed' : 'not refreshed'} — ${p.detail}`);
   if (v.warnings.length > 0) {
     lines.push(`Warnings (${v.warnings.length}):`);
-    for (const w of v.warnings.slice(0, SHOW_MAX))
-      lines.push(`  ${w.itemId === null ? '' : `item ${w.itemId}: `}${w.reason}`);
-    lines.push(...more(v.warnings.length));
+    lines.push(
+      ...capped(
+        v.warnings.map((w) => `  ${w.itemId === null ? '' : `item ${w.itemId}: `}${w.reason}`),
+        SHOW_MAX,
+      ),
+    );
   }
   if (v.errors.length > 0) {
     lines.push(`Errors (${v.errors.length}):`);
-    for (const e of v.errors.slice(0, SHOW_MAX))
-      lines.push(`  ${e.itemId === null ? '' : `item ${e.itemId}: `}${e.reason}`);
-    lines.push(...more(v.errors.length));
+    lines.push(
+      ...capped(
+        v.errors.map((e) => `  ${e.itemId === null ? '' : `item ${e.itemId}: `}${e.reason}`),
+        SHOW_MAX,
+      ),
+    );
   }
   return lines.join('\n');
 }
