@@ -3,7 +3,6 @@ import type { jobMethods, JobKind } from '../../../shared/api/jobs.ts';
 import { maskSecret } from '../../../shared/settings.ts';
 import type { EnqueueRequest } from '../jobs/index.ts';
 import { PRIORITY } from '../jobs/kinds.ts';
-import { QueueStore } from '../jobs/queue-store.ts';
 import type { Services } from '../services.ts';
 import type { HandlersFor } from './dispatch.ts';
 
@@ -11,9 +10,6 @@ import type { HandlersFor } from './dispatch.ts';
 const DEFAULT_BASE_URL = 'http://127.0.0.1:8790';
 
 export function jobHandlers(s: Services): HandlersFor<typeof jobMethods> {
-  // Its own statements over the shared connection (the queue's `exclusive()` keeps them apart
-  // from the workers'); the jobs domain keeps no state a bulk retry would have to go through.
-  const store = new QueueStore(s.database);
   return {
     'jobs-list': async (params) => s.jobs.list(params),
 
@@ -23,17 +19,7 @@ export function jobHandlers(s: Services): HandlersFor<typeof jobMethods> {
 
     'jobs-counts': async () => s.jobs.counts(),
 
-    'jobs-retry-failed': async ({ kind }) => {
-      // A user asked: the retries go ahead of background work, as `jobs-enqueue` does.
-      const queued = await store.exclusive(() => store.retryFailed(s.clock.now(), PRIORITY.user, kind));
-      if (queued > 0) {
-        // One event for all, as for a bulk cancel: thousands of job events would flood every view.
-        s.events.emit({ type: 'jobs-changed' });
-        s.jobs.wake();
-      }
-      s.log.child('jobs').info('Failed jobs queued again', { count: queued, kind: kind ?? 'all' });
-      return { queued };
-    },
+    'jobs-retry-failed': async ({ kind }) => ({ queued: await s.jobs.retryFailed(kind) }),
 
     'provider-outages': async () => s.providers.outages(),
 

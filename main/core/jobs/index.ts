@@ -72,6 +72,11 @@ export interface JobsDomain {
   cancel(id: number): Promise<JobView>;
   /** Cancels every queued job (of one kind); running ones go on. Returns how many. */
   cancelQueued(kind?: JobKind): Promise<number>;
+  /**
+   * Queues once more, at user priority, the work of every failure not since made good (of one
+   * kind), unless it already waits or runs. Returns how many.
+   */
+  retryFailed(kind?: JobKind): Promise<number>;
   counts(): Promise<JobCounts>;
   /** Acts on a Radarr/Sonarr webhook body; throws `bad_request` for one that is not. */
   handleWebhook(source: ArrSource, body: unknown): Promise<ArrOutcome>;
@@ -298,6 +303,17 @@ export function createJobsDomain(s: Services): JobsDomain {
       // One event for all: thousands of job events would flood every open view.
       if (n > 0) s.events.emit({ type: 'jobs-changed' });
       log.info('Waiting jobs cancelled', { count: n, kind: kind ?? 'all' });
+      return n;
+    },
+    async retryFailed(kind) {
+      // A user asked: the retries go ahead of background work, as `jobs-enqueue` does.
+      const n = await store.exclusive(() => store.retryFailed(s.clock.now(), PRIORITY.user, kind));
+      if (n > 0) {
+        // One event for all, as for a bulk cancel.
+        s.events.emit({ type: 'jobs-changed' });
+        runner.wake();
+      }
+      log.info('Failed jobs queued again', { count: n, kind: kind ?? 'all' });
       return n;
     },
     async counts() {

@@ -327,6 +327,16 @@ async function claimLanes(count: number): Promise<WalkThread[] | null> {
 }
 
 /**
+ * Ends a walk's claim on its threads: the extra ones stop, and the kept one is free again, or
+ * stopped too when the walk did not finish (it may still be reading for it).
+ */
+function releaseLanes(lanes: readonly WalkThread[], finished: boolean): void {
+  for (const thread of lanes.slice(1)) thread.stop();
+  if (!finished) lanes[0]!.stop();
+  lanes[0]!.busy = false;
+}
+
+/**
  * A rescan's folder checks on slow storage: the signatures of the known folders, taken by
  * `lanes` threads at once, for the walk to compare (WalkOptions.checked). Null when no thread is
  * free (the walk then asks itself, as on a fast disk).
@@ -355,9 +365,7 @@ export async function checkOnThreads(
     finished = true;
     return checked;
   } finally {
-    for (const thread of threads.slice(1)) thread.stop();
-    if (!finished) threads[0]!.stop();
-    threads[0]!.busy = false;
+    releaseLanes(threads, finished);
   }
 }
 
@@ -471,9 +479,6 @@ async function* inLanes(
     if (failure !== null) throw (failure as { error: unknown }).error;
     finished = true;
   } finally {
-    // The extra threads end with the walk; the kept one too when the walk did not finish.
-    for (const thread of lanes.slice(1)) thread.stop();
-    if (!finished) lanes[0]!.stop();
-    lanes[0]!.busy = false;
+    releaseLanes(lanes, finished);
   }
 }
